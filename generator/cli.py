@@ -1,0 +1,54 @@
+"""Command line: argument parsing and exit codes only; the work happens in build.py and friends.
+
+Exit status: 0 every input built; 1 some inputs failed and the rest were built; 2 usage or
+configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from generator import __version__
+from generator.config import ConfigError, load_config
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="filing-archive")
+def cli() -> None:
+    """Turn a folder of SEC EDGAR filings into a static website."""
+
+
+@cli.command()
+@click.option("--source", type=click.Path(path_type=Path), help="Folder of filings and markdown pages [site_src].")
+@click.option("--output", type=click.Path(path_type=Path), help="Folder the site is written to [output].")
+@click.option("--templates", type=click.Path(path_type=Path), help="Your templates folder; its files override the theme's.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A site.toml [./site.toml if present].")
+@click.option("--jobs", "-j", type=int, help="Worker processes for parsing [all cores].")
+@click.option("--strict", is_flag=True, default=None, help="Treat warnings as failures (exit 1).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars; errors and the summary only.")
+def build(source, output, templates, config_file, jobs, strict, quiet) -> None:
+    """Build the site from the source folder."""
+    from generator.build import build as run_build
+
+    try:
+        cfg = load_config(
+            config_file, source=source, output=output, templates=templates, jobs=jobs, strict=strict,
+            progress=not quiet,
+        )  # fmt: skip
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    report = run_build(cfg, echo=lambda line: click.echo(line, err=line.startswith(("error", "warning"))))
+    warned = any(i.diagnostics for i in report.inputs)
+    sys.exit(1 if report.failed or (cfg.strict and warned) else 0)
+
+
+def main() -> None:
+    cli(prog_name="filing-archive")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

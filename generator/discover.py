@@ -1,0 +1,213 @@
+"""Discover stage: walk the source folder -> sorted SourceFile[] and the inputs it passed over.
+
+Files are recognised by content, not by name: the first 64 KB tell an SGML submission from an
+HTML/XML primary document, a plain-text filing, a binary (an image or PDF beside its filing) or
+something else. Folder conventions only group files that belong to one filing:
+
+- EDGAR Archives: ``edgar/data/<CIK>/<ACCESSION 18 digits>/`` with the original file names;
+- sec-edgar-downloader: ``sec-edgar-filings/<TICKER or CIK>/<FORM>/<ACCESSION>/``;
+- any folder named like an accession number.
+
+Nothing is dropped without a word: every file passed over comes back as a ``(path, reason)``
+pair for the build report. Symbolic links are followed only when they stay inside the source.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.model import SourceFile
+
+SNIFF_BYTES = 65536
+_ACC_DIR = re.compile(r"^(\d{10})-?(\d{2})-?(\d{6})$")
+_ACC_FILE = re.compile(r"^(\d{10}-\d{2}-\d{6})(?:\.txt|\.nc)?(?:\.gz)?$", re.I)
+_SGML = re.compile(rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER|SUBMISSION|DOCUMENT)>", re.I)
+_HTML = re.compile(rb"<(?:!DOCTYPE\s+html|html|body|head|div|p|table|font)\b", re.I)
+_XML = re.compile(rb"^\s*(?:<\?xml|<[A-Za-z][\w:.-]*[\s>])", re.S)
+_FILING_TEXT = re.compile(
+    rb"SECURITIES\s+AND\s+EXCHANGE\s+COMMISSION|\bFORM\s+(?:\d{1,2}-[A-Z]|10-?[KQ]|8-K|13[DFG]|"
+    rb"N-\w|S-\d|20-F|40-F|6-K)|Commission\s+File\s+Number|\(Exact\s+name\s+of\s+registrant",
+    re.I,
+)
+_BINARY_MAGIC = (b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x89PNG", b"PK\x03\x04")
+PAGE_SUFFIXES = (".md", ".markdown")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    path: str
+    reason: str
+    failed: bool = False  # True: looked like an input and could not be used (exit status 1)
+
+
+def discover(root: Path, exclude: Path | None = None) -> tuple[list[SourceFile], list[Skipped]]:
+    """Every usable input under ``root``, sorted by relative path, and every file passed over."""
+    root = root.resolve()
+    found: list[SourceFile] = []
+    skipped: list[Skipped] = []
+    for rel, abspath in _walk(root, exclude.resolve() if exclude else None, skipped):
+        item = classify(rel, abspath)
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        else:
+            found.append(item)
+    found.sort(key=lambda s: s.path)
+    skipped.sort(key=lambda s: s.path)
+    return found, skipped
+
+
+def _walk(root: Path, exclude: Path | None, skipped: list[Skipped]):
+    """Yield (relative posix path, absolute path) for regular files, following safe symlinks."""
+    seen_dirs: set[str] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            skipped.append(Skipped(_rel(root, folder), "symbolic link loop: folder already read"))
+            continue
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(_rel(root, folder), f"cannot read folder: {exc.strerror}", True))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            rel = _rel(root, path)
+            if exclude is not None and path.resolve() == exclude:
+                continue
+            reason = _unsafe_link(root, path)
+            if reason:
+                skipped.append(Skipped(rel, reason, True))
+            elif entry.name.startswith("."):
+                skipped.append(Skipped(rel, "hidden " + ("folder" if entry.is_dir() else "file")))
+            elif entry.is_dir(follow_symlinks=True):
+                stack.append(path)
+            elif entry.is_file(follow_symlinks=True):
+                yield rel, path
+            else:
+                skipped.append(Skipped(rel, "not a regular file"))
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path != root else "."
+
+
+def _unsafe_link(root: Path, path: Path) -> str | None:
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "broken or looping symbolic link"
+    if target != root and not target.is_relative_to(root):
+        return "symbolic link points outside the source folder"
+    return None
+
+
+def classify(rel: str, abspath: Path) -> SourceFile | Skipped:
+    """Decide what one file is from its name (pages) and its first bytes (everything else)."""
+    layout, accession, cik = folder_hints(rel)
+    group = accession if layout != "flat" else None
+    if rel.lower().endswith(PAGE_SUFFIXES):
+        return SourceFile(rel, str(abspath), "page")
+    try:
+        head, compressed = read_head(abspath)
+    except OSError as exc:
+        return Skipped(rel, f"cannot read file: {exc.strerror or exc}", True)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        return Skipped(rel, f"corrupt gzip data: {exc}", True)
+    kind = sniff(head)
+    if kind is None:
+        return _unrecognised(rel, head)
+    if kind == "binary" and group is None:
+        return Skipped(rel, "binary file outside a filing folder (image or PDF with no submission)")
+    name = rel.rsplit("/", 1)[-1].lower()
+    if kind == "html" and name.endswith(("-index.htm", "-index.html", "-index-headers.html")):
+        return Skipped(rel, "EDGAR filing index page (the filing is read from its documents)")
+    return SourceFile(rel, str(abspath), kind, layout, accession, cik, group)
+
+
+def _unrecognised(rel: str, head: bytes) -> Skipped:
+    if not head:
+        return Skipped(rel, "empty file", True)
+    if _looks_binary(head):
+        return Skipped(rel, "not a filing: binary data of an unknown kind", _filing_suffix(rel))
+    return Skipped(rel, "not a filing: text with no EDGAR header and no cover page", _filing_suffix(rel))
+
+
+def _filing_suffix(rel: str) -> bool:
+    """A file named like a filing that turned out unusable counts as failed, not merely skipped."""
+    return rel.lower().endswith((".txt", ".nc", ".gz", ".htm", ".html", ".xml", ".sgml"))
+
+
+def read_head(abspath: Path) -> tuple[bytes, bool]:
+    """The first SNIFF_BYTES of the file, decompressed when it is gzip."""
+    with open(abspath, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if head[:2] != b"\x1f\x8b":
+        return head, False
+    with gzip.open(abspath, "rb") as gz:
+        return gz.read(SNIFF_BYTES), True
+
+
+def sniff(head: bytes) -> str | None:
+    """"submission" | "html" | "xml" | "text" | "binary" | None from a file's first bytes."""
+    if not head.strip():
+        return None
+    if head.startswith(_BINARY_MAGIC):
+        return "binary"
+    if _looks_binary(head):
+        return None
+    if _SGML.search(head):
+        return "submission"
+    if _HTML.search(head[:4096]):
+        return "html"
+    if _XML.match(head):
+        return "xml"
+    if _FILING_TEXT.search(head):
+        return "text"
+    return None
+
+
+def _looks_binary(head: bytes) -> bool:
+    sample = head[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > len(sample) // 100
+
+
+def folder_hints(rel: str) -> tuple[str, str | None, str | None]:
+    """(layout, accession, cik) that the path states; accession dashed.
+
+    ``layout`` is "flat" unless a folder is named like an accession ("folder", or "archives" /
+    "downloader" when the path also follows those conventions): only then are the files of that
+    folder grouped into one filing.
+    """
+    parts = rel.split("/")
+    lowered = [p.lower() for p in parts]
+    accession = cik = None
+    layout = "flat"
+    for part in parts[:-1]:
+        m = _ACC_DIR.match(part)
+        if m:
+            accession = f"{m[1]}-{m[2]}-{m[3]}"
+            layout = "folder"
+    m = _ACC_FILE.match(parts[-1])
+    if m and accession is None:
+        accession = m[1]
+    if "sec-edgar-filings" in lowered:
+        layout = "downloader" if accession and layout == "folder" else layout
+    if len(parts) >= 4:
+        for i in range(len(parts) - 2):
+            if lowered[i] == "edgar" and lowered[i + 1] == "data" and parts[i + 2].isdigit():
+                cik = parts[i + 2].zfill(10)
+                layout = "archives" if layout == "folder" else layout
+    return layout, accession, cik

@@ -1,0 +1,263 @@
+"""Parse stage, assembly: file bytes -> one Filing.
+
+Joins what the header states (``sgml``) with what the primary document's text states (``cover``,
+``items``, ``exhibits``, ``signatures``). The header is the record; a cover-page value fills a
+field only when the header is silent, and a cover-page value that disagrees with the header is
+kept beside it as a :class:`Discrepancy`. ``provenance`` names the source of every fact shown.
+Pure: bytes in, Filing out, no I/O.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import zlib
+from dataclasses import replace
+
+from generator.model import (
+    CoverPage,
+    Diagnostic,
+    Discrepancy,
+    Document,
+    ExhibitReference,
+    Filer,
+    Filing,
+    Item,
+    SourceInfo,
+)
+from generator.parse import cover as cover_mod
+from generator.parse import exhibits as exhibits_mod
+from generator.parse import items as items_mod
+from generator.parse import signatures as signatures_mod
+from generator.parse import text as text_mod
+from generator.parse.sgml import Header, Submission, looks_like_submission, read_submission
+
+#: Decompressed gzip inputs larger than this are refused (a "zip bomb" must not exhaust memory).
+MAX_DECOMPRESSED = 2 * 1024**3
+
+_INLINE_SGML = re.compile(r"</?(?:PAGE|TABLE|CAPTION|S|C|FN|F\d{1,2}|R\d{1,2})>", re.I)
+_EIGHT_K = re.compile(r"^8-K(?:\d\d[A-Z]\d?)?(?:/A)?$|^ABS-15G", re.I)
+
+
+class ParseError(Exception):
+    """The file cannot be read as a filing at all; the message names the problem."""
+
+
+def parse_filing(data: bytes, path: str) -> Filing:
+    """Read one file's bytes (a submission, a headerless text, an HTML or XML document)."""
+    sha = hashlib.sha256(data).hexdigest()
+    raw, compressed = _gunzip(data) if data[:2] == b"\x1f\x8b" else (data, False)
+    if not raw.strip():
+        raise ParseError("empty file" if not raw else "file holds only white space")
+    if looks_like_submission(raw):
+        sub = read_submission(raw)
+    else:
+        sub = Submission(None, (_single_document(raw, path),))
+    fmt = sub.header.format if sub.header else _standalone_format(sub.documents)
+    source = SourceInfo(path=path, sha256=sha, format=fmt, compressed=compressed)
+    return assemble(sub, source)
+
+
+def _gunzip(data: bytes) -> tuple[bytes, bool]:
+    try:
+        d = zlib.decompressobj(wbits=31)
+        out = d.decompress(data, MAX_DECOMPRESSED)
+        if d.unconsumed_tail:
+            raise ParseError(f"gzip data expands beyond {MAX_DECOMPRESSED // 1024**2} MB")
+        return out, True
+    except (zlib.error, gzip.BadGzipFile) as exc:
+        raise ParseError(f"corrupt gzip data: {exc}") from exc
+
+
+def _single_document(raw: bytes, path: str) -> Document:
+    """A standalone primary document (headerless text, HTML or XML) as sequence 1."""
+    text = text_mod.decode(raw)
+    name = path.rsplit("/", 1)[-1]
+    for suffix in (".gz",):
+        name = name[: -len(suffix)] if name.lower().endswith(suffix) else name
+    return Document(
+        sequence=1,
+        type=None,
+        filename=name or None,
+        description=None,
+        size=len(raw),
+        format=text_mod.detect_format(text),
+        text=text,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _standalone_format(documents: tuple[Document, ...]) -> str:
+    fmt = documents[0].format if documents else "plain"
+    return {"html": "html", "xml": "xml"}.get(fmt, "headerless")
+
+
+def primary_text(doc: Document | None) -> str:
+    """The primary document as plain text, the way a person reads its cover page."""
+    if doc is None or not doc.text:
+        return ""
+    if doc.format in ("html", "xml"):
+        return text_mod.html_to_text(doc.text)
+    return _INLINE_SGML.sub("", doc.text)
+
+
+def assemble(sub: Submission, source: SourceInfo) -> Filing:
+    """Merge header facts and text facts into the Filing, recording provenance."""
+    header = sub.header or Header(format="none")
+    text = primary_text(sub.documents[0] if sub.documents else None)
+    cover = cover_mod.read_cover_page(text) if text else CoverPage()
+    prov: dict[str, str] = {}
+    diffs: list[Discrepancy] = []
+
+    form = _pick("form", header.form, cover.form, prov, diffs, _same_form)
+    filed = _pick("filed", header.filed, None, prov, diffs)
+    is_8k = bool(form and _EIGHT_K.match(form))
+    period = _pick("period", header.period, None if is_8k else cover.period, prov, diffs)
+    report_header = header.period if is_8k else None
+    date_of_report = _pick("date_of_report", report_header, cover.date_of_report if is_8k else None, prov, diffs)
+    items = _items(header, text, form, filed, prov, diffs)
+    filers = _filers(header, cover, prov, diffs)
+    refs = _link_exhibits(exhibits_mod.find_exhibit_references(text) if text else (), sub.documents)
+    if refs:
+        prov["exhibit_references"] = "cover page"
+    signatures = signatures_mod.find_signatures(text) if text else ()
+    if signatures:
+        prov["signatures"] = "cover page"
+    accession = header.accession_no
+    diagnostics = tuple(Diagnostic(source.path, "parse", msg) for msg in sub.diagnostics)
+    return Filing(
+        id=accession or slug_id(source.path),
+        accession_no=accession,
+        form=form,
+        filed=filed,
+        period=period,
+        date_of_report=date_of_report,
+        items=items,
+        filers=filers,
+        documents=sub.documents,
+        exhibit_references=refs,
+        signatures=signatures,
+        provenance=tuple(sorted(prov.items())),  # type: ignore[arg-type]
+        source=source,
+        diagnostics=diagnostics,
+        cover_page=cover if cover != CoverPage() else None,
+        discrepancies=tuple(diffs),
+        declared_document_count=header.declared_document_count,
+        acceptance_datetime=header.acceptance_datetime,
+        group_members=header.group_members,
+    )
+
+
+def _pick(field, header_value, cover_value, prov, diffs, same=None):
+    """Header value if stated (noting a disagreeing cover value), else the cover value, else None."""
+    if header_value is not None:
+        prov[field] = "header"
+        if cover_value is not None and not (same or _eq)(header_value, cover_value):
+            diffs.append(Discrepancy(field, str(header_value), str(cover_value)))
+        return header_value
+    if cover_value is not None:
+        prov[field] = "cover page"
+    return cover_value
+
+
+def _eq(a: object, b: object) -> bool:
+    return a == b
+
+
+def _same_form(header_form: str, cover_form: str) -> bool:
+    """A cover saying "FORM 13F" agrees with a header saying 13F-HR; only a different base differs."""
+    h, c = header_form.upper().replace(" ", ""), cover_form.upper().replace(" ", "")
+    return h.startswith(c) or c.startswith(h)
+
+
+def _items(header, text, form, filed, prov, diffs) -> tuple[Item, ...]:
+    from_header = items_mod.items_from_header(header.item_titles, header.item_codes, filed)
+    from_text = items_mod.find_items(text, form, filed) if text else ()
+    if from_header:
+        prov["items"] = "header"
+        h_codes = {i.code for i in from_header if i.code}
+        t_codes = {i.code for i in from_text if i.code}
+        if t_codes and h_codes and h_codes != t_codes:
+            diffs.append(Discrepancy("items", ", ".join(sorted(h_codes)), ", ".join(sorted(t_codes))))
+        return from_header
+    if from_text:
+        prov["items"] = "cover page"
+    return from_text
+
+
+_FILER_FIELDS = ("name", "irs_number", "state_of_incorporation", "file_number")
+
+
+def _filers(header: Header, cover: CoverPage, prov, diffs) -> tuple[Filer, ...]:
+    if header.filers:
+        for i in range(len(header.filers)):
+            prov[f"filers[{i}]"] = "header"
+        _compare_cover(header.filers[0], cover, diffs)
+        return header.filers
+    values = {
+        "name": cover.company_name,
+        "irs_number": cover.irs_number,
+        "state_of_incorporation": cover.state_of_incorporation,
+        "file_number": cover.file_number,
+    }
+    address = cover.address if cover.address and not cover.address.is_empty() else None
+    if not any(values.values()) and address is None:
+        return ()
+    for key, value in values.items():
+        if value is not None:
+            prov[f"filers[0].{key}"] = "cover page"
+    if address is not None:
+        prov["filers[0].business_address"] = "cover page"
+    return (Filer(role="filer", business_address=address, **values),)
+
+
+def _compare_cover(filer: Filer, cover: CoverPage, diffs: list[Discrepancy]) -> None:
+    pairs = (
+        ("filers[0].name", filer.name, cover.company_name, _same_name),
+        ("filers[0].irs_number", filer.irs_number, cover.irs_number, _eq),
+        ("filers[0].state_of_incorporation", filer.state_of_incorporation, cover.state_of_incorporation, _eq),
+        ("filers[0].file_number", filer.file_number, cover.file_number, _same_file_number),
+    )
+    for field, h, c, same in pairs:
+        if h is not None and c is not None and not same(h, c):
+            diffs.append(Discrepancy(field, h, c))
+
+
+def _norm_name(name: str) -> str:
+    words = re.sub(r"[^A-Z0-9 ]", " ", name.upper().replace("&", " AND ")).split()
+    legal = {"INC", "INCORPORATED", "CORP", "CORPORATION", "CO", "COMPANY", "LTD", "LIMITED", "THE", "LLC"}
+    return " ".join(w for w in words if w not in legal and len(w) > 1 or w.isdigit())
+
+
+def _same_name(a: str, b: str) -> bool:
+    return _norm_name(a) == _norm_name(b)
+
+
+def _same_file_number(a: str, b: str) -> bool:
+    def norm(s: str) -> list[str]:
+        return [p.lstrip("0") or "0" for p in re.split(r"[-\s]+", s.strip())]
+
+    return norm(a) == norm(b)
+
+
+def _link_exhibits(refs, documents: tuple[Document, ...]) -> tuple[ExhibitReference, ...]:
+    """Point each referenced exhibit at the document of the same exhibit number, when present."""
+    by_number: dict[str, int] = {}
+    for doc in documents:
+        number = exhibits_mod.exhibit_number_of_type(doc.type or "")
+        if number and doc.sequence is not None:
+            by_number.setdefault(number, doc.sequence)
+    return tuple(replace(r, document_sequence=by_number.get(r.number)) for r in refs)
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug_id(path: str) -> str:
+    """An id for a filing with no accession number: the file name, lower case, dashes."""
+    name = path.rsplit("/", 1)[-1].lower()
+    for suffix in (".gz", ".txt", ".nc", ".html", ".htm", ".xml"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return _SLUG.sub("-", name).strip("-")[:80] or "filing"
