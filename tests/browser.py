@@ -1,0 +1,55 @@
+"""Headless Chromium for tests (Debian's ``chromium``; never a browser download).
+
+In CI (``CI=true``) a missing browser is a failure, elsewhere the browser tests are skipped with
+a message that says how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe:
+        return exe
+    if os.environ.get("CI"):
+        pytest.fail("chromium is not installed: .ci/run must install Debian's chromium package")
+    pytest.skip("chromium not installed (apt-get install chromium): browser test skipped")
+
+
+def run(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [chromium(), *FLAGS, f"--user-data-dir={profile}", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def dump_dom(url: str, budget_ms: int = 3000) -> str:
+    """The DOM after the page's scripts (if any were allowed to) ran for ``budget_ms``."""
+    res = run([f"--virtual-time-budget={budget_ms}", "--dump-dom", url])
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+def screenshot(url: str, png: Path, width: int = 1280, height: int = 900) -> Path:
+    res = run([f"--window-size={width},{height}", "--hide-scrollbars", f"--screenshot={png}", url])
+    assert res.returncode == 0 and png.is_file(), res.stderr[-2000:]
+    return png

@@ -1,0 +1,139 @@
+"""End-to-end builds of the demo site: every input accounted for, the JSON contract, determinism,
+idempotence."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, read_json, run_build, tree_bytes
+
+SITE_SRC = ROOT / "site_src"
+ACCESSION = re.compile(r"^\d{10}-\d{2}-\d{6}$")
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "output"
+    report, lines = run_build(SITE_SRC, out, jobs=1)
+    return out, report, lines
+
+
+def test_demo_builds_every_input(demo):
+    out, report, lines = demo
+    assert report.failed == 0, lines
+    listed = {i.path for i in report.inputs}
+    on_disk = {p.relative_to(SITE_SRC).as_posix() for p in SITE_SRC.rglob("*") if p.is_file()}
+    assert listed == on_disk, "every input file has a line in the build report"
+    record = read_json(out / "build-report.json")
+    assert {i["path"] for i in record["inputs"]} == on_disk
+    assert lines[-1].startswith("Built ")
+
+
+def test_demo_filing_records_follow_the_contract(demo):
+    out, report, _ = demo
+    catalog = read_json(out / "catalog.json")["filings"]
+    assert len(catalog) == report.filings >= 20
+    for entry in catalog:
+        rec = read_json(out / "filings" / entry["id"] / "filing.json")
+        assert rec["id"] == entry["id"] and (out / rec["url"]).is_file()
+        if rec["accession_no"]:
+            assert ACCESSION.match(rec["accession_no"]) and rec["id"] == rec["accession_no"]
+        for key in ("filed", "period", "date_of_report"):
+            assert rec[key] is None or ISO.match(rec[key]), (entry["id"], key, rec[key])
+        for f in rec["filers"]:
+            assert f["cik"] is None or re.fullmatch(r"\d{10}", f["cik"])
+            assert f["irs_number"] is None or re.fullmatch(r"\d{9}", f["irs_number"])
+            assert f["state_of_incorporation"] is None or re.fullmatch(r"[A-Z][A-Z0-9]", f["state_of_incorporation"])
+        for d in rec["documents"]:
+            assert (out / d["url"]).is_file(), d["url"]
+            assert d["file_url"] is None or (out / d["file_url"]).is_file()
+        for r in rec["exhibit_references"]:
+            assert r["document_url"] is None or (out / r["document_url"]).is_file()
+        assert set(rec["provenance"].values()) <= {"header", "cover page"}
+        assert (out / rec["source"]["original_url"]).is_file()
+
+
+def test_seed_headerless_filing(demo):
+    out, _, _ = demo
+    rec = read_json(out / "filings" / "000-fafeb7603bdfca6a" / "filing.json")
+    assert rec["accession_no"] is None and rec["filed"] is None  # not stated: never guessed
+    assert rec["form"] == "8-K" and rec["date_of_report"] == "2002-07-29"
+    filer = rec["filers"][0]
+    assert filer["name"] == "APARTMENT INVESTMENT AND MANAGEMENT COMPANY"
+    assert (filer["irs_number"], filer["state_of_incorporation"], filer["file_number"]) == ("841259577", "MD", "1-13232")
+    assert filer["cik"] is None
+    assert [i["code"] for i in rec["items"]] == ["5", "7"]
+    assert [(r["number"], r["document_url"]) for r in rec["exhibit_references"]] == [("99.1", None)]
+    assert rec["provenance"]["form"] == "cover page"
+    assert rec["source"]["format"] == "headerless"
+
+
+def test_uuencoded_images_are_decoded_files(demo):
+    out, _, _ = demo
+    rec = read_json(out / "filings" / "0001213900-25-032135" / "filing.json")
+    images = [d for d in rec["documents"] if d["format"] == "uuencoded"]
+    assert images
+    for d in images:
+        data = (out / d["file_url"]).read_bytes()
+        assert data[:3] == b"\xff\xd8\xff" or data[:4] in (b"GIF8", b"%PDF")
+
+
+def test_archives_folder_is_one_filing(demo):
+    out, report, _ = demo
+    rec = read_json(out / "filings" / "0001493152-25-001317" / "filing.json")
+    assert rec["form"] == "8-K" and rec["filers"][0]["cik"] == "0000880984"
+    assert [d["filename"] for d in rec["documents"]][:2] == ["form8-k.htm", "ex10-1.htm"]
+    outcomes = {i.path: i for i in report.inputs if "000149315225001317" in i.path}
+    assert all(o.id == "0001493152-25-001317" for o in outcomes.values())
+
+
+def test_markdown_page_is_rendered_and_linked(demo):
+    out, _, _ = demo
+    page = (out / "about" / "index.html").read_text()
+    assert "<table>" in page and "About this archive" in page
+    assert 'href="about/index.html"' in (out / "index.html").read_text()
+
+
+def test_two_builds_are_byte_identical_and_second_writes_nothing(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    run_build(SITE_SRC, a, jobs=1)
+    report, _ = run_build(SITE_SRC, b, jobs=2)
+    assert tree_bytes(a) == tree_bytes(b)
+    again, _ = run_build(SITE_SRC, b, jobs=2)
+    assert again.written == 0
+
+
+def test_removed_input_is_pruned(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(SITE_SRC, src)
+    out = tmp_path / "out"
+    run_build(src, out, jobs=1)
+    assert (out / "filings" / "0000914760-99-000124" / "filing.json").exists()
+    (src / "filings" / "1990s" / "0000914760-99-000124.txt").unlink()
+    (out / "my-notes.txt").write_text("not the build's file")
+    run_build(src, out, jobs=1)
+    assert not (out / "filings" / "0000914760-99-000124").exists()
+    assert (out / "my-notes.txt").exists(), "files the build never wrote are left alone"
+    assert "0000914760-99-000124" not in (out / "catalog.json").read_text()
+
+
+def test_same_filing_in_two_forms_is_one_filing(tmp_path):
+    src = tmp_path / "src"
+    (src / "a").mkdir(parents=True)
+    (src / "b").mkdir()
+    full = SITE_SRC / "filings" / "1990s" / "0000914760-99-000124.txt"
+    shutil.copy(full, src / "a" / "0000914760-99-000124.txt")
+    shutil.copy(full, src / "b" / "copy.txt")  # the same accession again, under another name
+    report, _ = run_build(src, tmp_path / "out", jobs=1)
+    outcomes = sorted((i.path, i.outcome, i.id) for i in report.inputs)
+    assert outcomes == [
+        ("a/0000914760-99-000124.txt", "built", "0000914760-99-000124"),
+        ("b/copy.txt", "duplicate", "0000914760-99-000124"),
+    ]
+    rec = read_json(tmp_path / "out" / "filings" / "0000914760-99-000124" / "filing.json")
+    assert rec["duplicates"] == ["b/copy.txt"]
