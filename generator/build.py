@@ -165,7 +165,9 @@ def _fingerprint_owner(r: UnitResult, ok: list[UnitResult]) -> str | None:
     if r.fingerprint is None:
         return None
     owners = sorted(
-        o.filing.accession_no for o in ok if o.fingerprint == r.fingerprint and o.filing and o.filing.accession_no
+        o.filing.accession_no
+        for o in ok
+        if o.fingerprint == r.fingerprint and o.filing and o.filing.accession_no
     )
     return owners[0] if owners else f"text:{r.fingerprint}"
 
@@ -179,18 +181,22 @@ def _unique_id(fid: str, path: str, used: set[str]) -> str:
 
 def _outcomes_for(winner: UnitResult, losers: list[UnitResult], filing: Filing) -> list[InputOutcome]:
     diags = filing.diagnostics
-    out = [InputOutcome(winner.paths[0], "built", filing.id, diagnostics=diags)]
-    out += [
-        InputOutcome(p, "duplicate", filing.id, f"duplicate of {filing.id}: part of {winner.paths[0]}")
-        for p in winner.paths[1:]
-    ]
+    main = filing.source.path
+    out = [InputOutcome(main, "built", filing.id, diagnostics=diags)]
+    for p in winner.paths:
+        if p in winner.contained:
+            out.append(
+                InputOutcome(p, "duplicate", filing.id, f"duplicate of {filing.id}: contained in {main}")
+            )
+        elif p != main:
+            out.append(InputOutcome(p, "built", filing.id, f"document of {filing.id}"))
     for r in losers:
         assert r.filing is not None
         same = r.filing.source.sha256 == filing.source.sha256 or r.fingerprint == winner.fingerprint
         why = "the same filing" if same else "the same accession number with different content"
-        extra = () if same else (Diagnostic(r.paths[0], "assemble", f"{why}; kept {winner.paths[0]}"),)
+        extra = () if same else (Diagnostic(r.paths[0], "assemble", f"{why}; kept {main}"),)
         out += [
-            InputOutcome(p, "duplicate", filing.id, f"duplicate of {filing.id}: {why} as {winner.paths[0]}", extra)
+            InputOutcome(p, "duplicate", filing.id, f"duplicate of {filing.id}: {why} as {main}", extra)
             for p in r.paths
         ]
     return out
@@ -218,7 +224,9 @@ def _skipped_outcome(s: Skipped) -> InputOutcome:
     return InputOutcome(s.path, "failed" if s.failed else "skipped", reason=s.reason)
 
 
-def _render_and_write(cfg: SiteConfig, site, sources: dict[str, SourceFile]) -> tuple[int, int, dict[str, str]]:
+def _render_and_write(
+    cfg: SiteConfig, site, sources: dict[str, SourceFile]
+) -> tuple[int, int, dict[str, str]]:
     """Render every output and write it; returns (files written, files pruned, failed filing ids)."""
     out = cfg.output.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -237,7 +245,11 @@ def _render_and_write(cfg: SiteConfig, site, sources: dict[str, SourceFile]) -> 
     bar = dict(total=len(site.filings), desc="render", unit="filing", disable=None if cfg.progress else True)
     for filing in tqdm(site.filings, **bar):
         try:
-            original = Path(sources[filing.source.path].abspath).read_bytes() if filing.source.path in sources else b""
+            original = (
+                Path(sources[filing.source.path].abspath).read_bytes()
+                if filing.source.path in sources
+                else b""
+            )
             emit(render_filing(filing, site, env, original))
         except Exception as exc:  # noqa: BLE001 - per-filing boundary; keep its previous output
             failures[filing.id] = f"render error ({type(exc).__name__}: {exc})"

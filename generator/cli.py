@@ -22,10 +22,18 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--source", type=click.Path(path_type=Path), help="Folder of filings and markdown pages [site_src].")
+@click.option(
+    "--source", type=click.Path(path_type=Path), help="Folder of filings and markdown pages [site_src]."
+)
 @click.option("--output", type=click.Path(path_type=Path), help="Folder the site is written to [output].")
-@click.option("--templates", type=click.Path(path_type=Path), help="Your templates folder; its files override the theme's.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A site.toml [./site.toml if present].")
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path),
+    help="Your templates folder; its files override the theme's.",
+)
+@click.option(
+    "--config", "config_file", type=click.Path(path_type=Path), help="A site.toml [./site.toml if present]."
+)
 @click.option("--jobs", "-j", type=int, help="Worker processes for parsing [all cores].")
 @click.option("--strict", is_flag=True, default=None, help="Treat warnings as failures (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars; errors and the summary only.")

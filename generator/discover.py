@@ -158,7 +158,7 @@ def read_head(abspath: Path) -> tuple[bytes, bool]:
 
 
 def sniff(head: bytes) -> str | None:
-    """"submission" | "html" | "xml" | "text" | "binary" | None from a file's first bytes."""
+    """ "submission" | "html" | "xml" | "text" | "binary" | None from a file's first bytes."""
     if not head.strip():
         return None
     if head.startswith(_BINARY_MAGIC):

@@ -71,7 +71,14 @@ def filing_record(filing: Filing) -> dict[str, Any]:
 def _address(a: Address | None) -> dict[str, str | None] | None:
     if a is None or a.is_empty():
         return None
-    return {"street1": a.street1, "street2": a.street2, "city": a.city, "state": a.state, "zip": a.zip, "phone": a.phone}
+    return {
+        "street1": a.street1,
+        "street2": a.street2,
+        "city": a.city,
+        "state": a.state,
+        "zip": a.zip,
+        "phone": a.phone,
+    }
 
 
 def _filer(f: Filer) -> dict[str, Any]:

@@ -35,7 +35,10 @@ def parse_page(data: bytes, path: str) -> Page:
     title = meta.get("title") or (h1.group(1) if h1 else stem.replace("-", " ").title())
     slug = slugify(meta.get("slug") or path.rsplit(".", 1)[0].replace("/", "-")) or "page"
     md = markdown.Markdown(extensions=["toc", "tables", "fenced_code"], output_format="html")
-    body = nh3.clean(md.convert(text), attributes={"*": {"id", "class"}, "a": {"href", "title"}, "th": {"align"}, "td": {"align"}})
+    body = nh3.clean(
+        md.convert(text),
+        attributes={"*": {"id", "class"}, "a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+    )
     return Page(
         slug=slug,
         title=title,

@@ -57,10 +57,17 @@ def make_env(user_templates: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["url"] = _url
-    for name in ("filing_url", "filing_json_url", "document_url", "document_file_url", "original_url", "page_url"):
+    for name in (
+        "filing_url",
+        "filing_json_url",
+        "document_url",
+        "document_file_url",
+        "original_url",
+        "page_url",
+    ):
         env.globals[name] = getattr(urls, name)
-    env.filters["or_not_stated"] = lambda v: v if v not in (None, "") else jinja2.filters.Markup(
-        '<span class="not-stated">not stated</span>'
+    env.filters["or_not_stated"] = lambda v: (
+        v if v not in (None, "") else jinja2.filters.Markup('<span class="not-stated">not stated</span>')
     )
     return env
 

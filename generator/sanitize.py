@@ -58,7 +58,17 @@ def sanitize_html(html: str, resolve_image: Callable[[str], str | None]) -> str:
     return nh3.clean(
         html,
         tags=_TAGS,
-        clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript", "svg", "math", "template"},
+        clean_content_tags={
+            "script",
+            "style",
+            "iframe",
+            "object",
+            "embed",
+            "noscript",
+            "svg",
+            "math",
+            "template",
+        },
         attributes=_ATTRS,
         attribute_filter=keep,
         strip_comments=True,

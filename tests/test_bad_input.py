@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, read_json, run_build, tree_bytes
 
 GOOD = ROOT / "site_src" / "filings" / "1990s" / "0000914760-99-000124.txt"
@@ -32,12 +31,16 @@ def crafted(src: Path) -> dict[str, str]:
     shutil.copy(GOOD, src / "good.txt")
     (src / "empty.txt").write_bytes(b"")
     (src / "garbage.txt").write_bytes(bytes(range(256)) * 64)
-    (src / "truncated.txt").write_text(HEADER.format(count=1) + doc(1, "a.txt", "FORM 8-K\ncut off here", False)[:-1])
+    (src / "truncated.txt").write_text(
+        HEADER.format(count=1) + doc(1, "a.txt", "FORM 8-K\ncut off here", False)[:-1]
+    )
     (src / "overclaim.txt").write_text(HEADER.format(count=5) + doc(1, "a.txt", "FORM 8-K body"))
     traversal = HEADER.format(count=3).replace("000001", "000002") + doc(1, "../../escape.txt", "FORM 8-K")
     traversal += doc(2, "/etc/passwd", "EXHIBIT body") + doc(3, "..\\..\\win.txt", "x")
     (src / "traversal.txt").write_text(traversal)
-    (src / "unclosed.txt").write_text("<SEC-HEADER>\nACCESSION NUMBER: 0000000001-99-000003\n<DOCUMENT>\n<TYPE>8-K\n<TEXT>\n<B")
+    (src / "unclosed.txt").write_text(
+        "<SEC-HEADER>\nACCESSION NUMBER: 0000000001-99-000003\n<DOCUMENT>\n<TYPE>8-K\n<TEXT>\n<B"
+    )
     (src / "notes.txt").write_text("shopping list: milk, eggs\n")
     return {
         "good.txt": "built",
@@ -93,7 +96,9 @@ def test_exit_codes(tmp_path):
     partial = runner.invoke(cli, ["build", "--source", str(src), "--output", str(tmp_path / "o2"), "-q"])
     assert partial.exit_code == 1 and "empty.txt" in partial.output
     assert (tmp_path / "o2" / "filings" / "0000914760-99-000124" / "filing.json").exists()
-    missing = runner.invoke(cli, ["build", "--source", str(tmp_path / "nope"), "--output", str(tmp_path / "o3")])
+    missing = runner.invoke(
+        cli, ["build", "--source", str(tmp_path / "nope"), "--output", str(tmp_path / "o3")]
+    )
     assert missing.exit_code == 2 and "source folder not found" in missing.output
     usage = runner.invoke(cli, ["build", "--jobs", "many"])
     assert usage.exit_code == 2

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from browser import dump_dom
 from conftest import ROOT, run_build
 

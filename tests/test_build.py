@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, read_json, run_build, tree_bytes
 
 SITE_SRC = ROOT / "site_src"
@@ -48,7 +46,9 @@ def test_demo_filing_records_follow_the_contract(demo):
         for f in rec["filers"]:
             assert f["cik"] is None or re.fullmatch(r"\d{10}", f["cik"])
             assert f["irs_number"] is None or re.fullmatch(r"\d{9}", f["irs_number"])
-            assert f["state_of_incorporation"] is None or re.fullmatch(r"[A-Z][A-Z0-9]", f["state_of_incorporation"])
+            assert f["state_of_incorporation"] is None or re.fullmatch(
+                r"[A-Z][A-Z0-9]", f["state_of_incorporation"]
+            )
         for d in rec["documents"]:
             assert (out / d["url"]).is_file(), d["url"]
             assert d["file_url"] is None or (out / d["file_url"]).is_file()
@@ -65,7 +65,11 @@ def test_seed_headerless_filing(demo):
     assert rec["form"] == "8-K" and rec["date_of_report"] == "2002-07-29"
     filer = rec["filers"][0]
     assert filer["name"] == "APARTMENT INVESTMENT AND MANAGEMENT COMPANY"
-    assert (filer["irs_number"], filer["state_of_incorporation"], filer["file_number"]) == ("841259577", "MD", "1-13232")
+    assert (filer["irs_number"], filer["state_of_incorporation"], filer["file_number"]) == (
+        "841259577",
+        "MD",
+        "1-13232",
+    )
     assert filer["cik"] is None
     assert [i["code"] for i in rec["items"]] == ["5", "7"]
     assert [(r["number"], r["document_url"]) for r in rec["exhibit_references"]] == [("99.1", None)]

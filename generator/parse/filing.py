@@ -115,7 +115,9 @@ def assemble(sub: Submission, source: SourceInfo) -> Filing:
     is_8k = bool(form and _EIGHT_K.match(form))
     period = _pick("period", header.period, None if is_8k else cover.period, prov, diffs)
     report_header = header.period if is_8k else None
-    date_of_report = _pick("date_of_report", report_header, cover.date_of_report if is_8k else None, prov, diffs)
+    date_of_report = _pick(
+        "date_of_report", report_header, cover.date_of_report if is_8k else None, prov, diffs
+    )
     items = _items(header, text, form, filed, prov, diffs)
     filers = _filers(header, cover, prov, diffs)
     refs = _link_exhibits(exhibits_mod.find_exhibit_references(text) if text else (), sub.documents)

@@ -76,6 +76,10 @@ def _document(sequence: int, f: FolderFile) -> Document:
     name = _name(f.path)
     sha = hashlib.sha256(f.data).hexdigest()
     if f.kind == "binary":
-        return Document(sequence, None, name, None, len(f.data), "binary", data=f.data, data_filename=name, sha256=sha)
+        return Document(
+            sequence, None, name, None, len(f.data), "binary", data=f.data, data_filename=name, sha256=sha
+        )
     text = text_mod.decode(f.data)
-    return Document(sequence, None, name, None, len(f.data), text_mod.detect_format(text), text=text, sha256=sha)
+    return Document(
+        sequence, None, name, None, len(f.data), text_mod.detect_format(text), text=text, sha256=sha
+    )
