@@ -1,9 +1,246 @@
-"""Parse stage, exhibits: "Exhibit 99.1" references and exhibit-index rows in the primary text."""
+"""Parse stage, exhibits: "Exhibit 99.1" references and exhibit-index rows in the primary text.
+
+Two passes over the whole text, each one compiled regex:
+
+- references in prose: "Exhibit 99.1", "Exhibits 99.1 and 99.2", "EXHIBIT 10.2(a)", "Exhibit No. 99",
+  "Exhibits 99.4(a)-(c)", "Exhibits 4.1 through 4.3";
+- exhibit-index rows ("99.1   Press Release of ..., dated July 29, 2002.", the description possibly
+  wrapped onto indented lines) in the lines after a heading such as "EXHIBIT INDEX", "(c) Exhibits",
+  "Exhibit Number  Description" or an item heading that names exhibits.
+
+Numbers are normalised by :func:`normalize_exhibit_number`, the same function that
+:func:`exhibit_number_of_type` applies to a document type ("EX-99.1"), so that a reference and the
+document carrying it compare equal.
+"""
 
 from __future__ import annotations
 
+import re
+
 from generator.model import ExhibitReference
+from generator.parse.cover_lines import normalize_text, squeeze
+
+# 99 | 99.1 | 10.2(a) | 10.16a | 10.A.8 | 10.A-8 | 10.A.3-2 | 101.SCH | 99.(a)(5)(C)
+_SEG = r"(?:\d{1,3}(?!\d)[A-Za-z]?(?![A-Za-z])|(?-i:[A-Z]{1,4}|[a-z])\d{0,3}(?![A-Za-z\d]))"
+NUMBER = (
+    rf"[1-9]\d{{0,2}}(?!\d)(?:\.{_SEG}(?:-\d{{1,3}}(?!\d))?)*(?:\.?(?:\((?-i:[a-z]|[A-Z]|\d){{1,3}}\))+)?"
+)
+_REF_RE = re.compile(
+    rf"\b(?:Exhibits?|Exh\.|EX-)[ \t]*(?:No\.?s?|Numbers?|#)?[ \t]*(?:(?P<num>{NUMBER})"
+    rf"|\n[ \t]*(?P<wrapped>\d{{1,3}}\.\d{{1,3}}[A-Za-z]?(?![\d.])))",
+    re.IGNORECASE,
+)
+_MORE_RE = re.compile(
+    rf"[ \t]*(?:,[ \t]*(?:and|&)?|and|&|or|(?P<range>through|-))[ \t\n]*(?:Exhibits?[ \t]*)?"
+    rf"(?:(?P<num>{NUMBER})|(?P<letter>\((?-i:[a-z]|[A-Z])\)))",
+    re.IGNORECASE,
+)
+_HEADING_RE = re.compile(
+    r"^[ \t]*(?:\(?[a-z0-9]\)[ \t]*)?(?:Item[ \t]+[\d.]+[^\n]*Exhibits[^\n]{0,80}|(?:Exhibit[ \t]+Index|Index[ \t]+"
+    r"(?:to|of)[ \t]+Exhibits|List[ \t]+of[ \t]+Exhibits|Exhibits?)(?:[ \t]+(?:No\.?|Numbers?|Index|Description"
+    r"|Page(?:[ \t]+No\.?)?|Sequential|Title|Document|Notes\*?|\(continued\)))*[ \t]*[.:]?)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ROW_RE = re.compile(
+    rf"^(?P<indent>[ \t]*)\**(?:(?i:Exhibit)[ \t]+(?:(?i:No)\.?[ \t]*)?)?(?P<num>{NUMBER})\.?"
+    r"(?:(?P<gap>[ \t]{2,}|[ \t]+(?=[A-Z\"(]))(?P<desc>\S[^\n]*)|[ \t]*)$"
+)
+# "Exhibit 10.22 to the Company's 1988 Form 10-K": another filing's exhibit, not one of this one's.
+_EXTERNAL_RE = re.compile(
+    r"[ \t\n]+to[ \t\n]+(?!this\b|these\b)[^.;]{0,80}?\b(?:Form|Registration|Report|Statement|Schedule"
+    r"|Amendment|Proxy)\b",
+    re.IGNORECASE,
+)
+# Sub-lists under "Item 7" / "Item 14" ("1. Financial Statements", "3. Exhibits") are not exhibits.
+_NOT_EXHIBIT_RE = re.compile(
+    r"^(?:Financial\s+Statements?|Financial\s+Statement\s+Schedules?|Exhibits?|Reports?\s+on\s+Form|Pro\s+Forma)\b",
+    re.IGNORECASE,
+)
+_WRAPPED_RE = re.compile(r"[A-Za-z0-9]-[ \t]*$")  # "10.A.15-" / "1": a number wrapped at its hyphen
+_PAGE_COLUMN_RE = re.compile(r"\s{2,}\d{1,4}\s*$")
+_NOTE_COLUMN_RE = re.compile(r"^(?:\(\d{1,2}\)|\*+)\s+")
+_PROSE_END_RE = re.compile(r"[a-z,][ \t]*$")  # a heading never continues a sentence
+_CLOSE_RE = re.compile(r"^\s*(?:SIGNATURES?|PART\s+[IV]+|Item\s+\d)\b", re.IGNORECASE)  # ends an index
+_AFTER_HEADING = 12  # non-blank lines in which an index's first row must start
+_AFTER_ROW = 6  # ... and each further row
+_MAX_HEAD = 110
+
+
+def normalize_exhibit_number(s: str) -> str:
+    """One spelling per exhibit number, for display and for matching a reference to a document.
+
+    Upper case; "EX-", "Exhibit" and "No." dropped; no spaces or trailing period; "-" between parts
+    read as "."; a letter followed by digits split ("A49" -> "A.49"); leading zeros dropped from
+    numeric parts ("99.01" -> "99.1"); parenthesised parts kept ("10.2(a)" -> "10.2(A)").
+    So "EX-10.A-49", "10.A49" and "10.a.49" all become "10.A.49", and "EX-99.4(A)" equals "99.4(a)".
+    """
+    s = s.strip().upper()
+    s = re.sub(r"^(?:EX(?:HIBIT)?S?\b[-\s.]*|EX-)", "", s)
+    s = re.sub(r"^(?:NO|NUMBER)\b\.?\s*", "", s)
+    s = re.sub(r"\s+", "", s).rstrip(".")
+    s = s.replace("-", ".")
+    s = re.sub(r"([A-Z])(\d)", r"\1.\2", s)
+    s = re.sub(r"\.+(?=\()", "", s)
+    s = re.sub(r"\.{2,}", ".", s)
+    return re.sub(r"(?<![\dA-Z])0+(?=\d)", "", s)
+
+
+def exhibit_number_of_type(doc_type: str | None) -> str | None:
+    """The normalised exhibit number of a document type ("EX-99.1" -> "99.1"); None for non-exhibits."""
+    if not doc_type:
+        return None
+    m = re.match(r"^\s*EX-?\s*(\S+)", doc_type.upper())
+    if not m or not m.group(1)[:1].isdigit():
+        return None
+    return normalize_exhibit_number(m.group(1))
+
+
+def matches_document_type(number: str, doc_type: str | None) -> bool:
+    """Whether a reference's normalised ``number`` is the exhibit a document of ``doc_type`` carries.
+
+    Equal numbers match; a bare document number matches its sub-numbers too, since filers often
+    type a 10.A.5 exhibit as plain "EX-10".
+    """
+    own = exhibit_number_of_type(doc_type)
+    if own is None:
+        return False
+    return number == own or ("." not in own and "(" not in own and number.startswith((own + ".", own + "(")))
+
+
+def _valid(number: str) -> bool:
+    """Item 601 of Regulation S-K numbers exhibits 1-36 and 95-110; nothing else is an exhibit."""
+    head = re.match(r"\d+", number)
+    value = int(head.group(0)) if head else 0
+    return 0 < value <= 36 or 95 <= value <= _MAX_HEAD
+
+
+def _expand(first: str, last: str) -> list[str]:
+    """ "99.1 through 99.3" -> 99.1, 99.2, 99.3 (same prefix, at most 30 steps).
+
+    Ends of different shapes are not a range ("10.D.3-" wrapped before "1."): only the first counts.
+    """
+    a, b = first.rpartition("."), last.rpartition(".")
+    if a[0] and a[0] == b[0] and a[2].isdigit() and b[2].isdigit() and 0 < int(b[2]) - int(a[2]) <= 30:
+        return [f"{a[0]}.{n}" for n in range(int(a[2]), int(b[2]) + 1)]
+    return [first, last] if first.count(".") == last.count(".") else [first]
+
+
+def _letters(first: str, letter: str) -> list[str]:
+    """ "99.4(A)" followed by "-(C)" -> 99.4(A), 99.4(B), 99.4(C)."""
+    m = re.match(r"^(.*)\(([A-Z])\)$", first)
+    if not m or not "A" <= letter <= "Z" or letter <= m.group(2):
+        return [first]
+    return [f"{m.group(1)}({chr(c)})" for c in range(ord(m.group(2)), ord(letter) + 1)]
+
+
+def _references(text: str) -> list[tuple[int, str]]:
+    """(position, normalised number) of every exhibit named in prose, lists and ranges expanded."""
+    out: list[tuple[int, str]] = []
+    done = 0  # end of the last list read: its members are not read again as list heads
+    for m in _REF_RE.finditer(text):
+        if m.start() < done:
+            continue
+        numbers = [normalize_exhibit_number(m.group("num") or m.group("wrapped"))]
+        end = m.end()
+        while (more := _MORE_RE.match(text, end)) is not None:
+            end = more.end()
+            if more.group("letter"):
+                numbers[-1:] = _letters(numbers[-1], more.group("letter")[1].upper())
+                continue
+            number = normalize_exhibit_number(more.group("num"))
+            numbers[-1:] = _expand(numbers[-1], number) if more.group("range") else [numbers[-1], number]
+        done = end
+        if not _EXTERNAL_RE.match(text, end):
+            out.extend((m.start(), n) for n in numbers if _valid(n))
+    return out
+
+
+def _clean_line(line: str) -> str:
+    return _PAGE_COLUMN_RE.sub("", line).strip()
+
+
+def _row_description(lines: list[str], i: int, m: re.Match[str]) -> tuple[str | None, int]:
+    """The row's description and the index of its last line (wrapped lines are indented under it)."""
+    desc = m.group("desc")
+    if desc is None:
+        nxt = i + 1
+        while nxt < len(lines) and not lines[nxt].strip():
+            nxt += 1
+        if nxt >= len(lines) or _ROW_RE.match(lines[nxt]) or not lines[nxt].strip()[:1].isupper():
+            return None, i
+        return squeeze(_clean_line(lines[nxt])) or None, nxt
+    column = m.start("desc")
+    parts = [_NOTE_COLUMN_RE.sub("", _clean_line(desc))]
+    j = i + 1
+    while j < len(lines):
+        line = lines[j]
+        indent = len(line) - len(line.lstrip())
+        if not line.strip() or indent < column - 2 or indent <= len(m.group("indent")) or _ROW_RE.match(line):
+            break
+        parts.append(_clean_line(line))
+        j += 1
+    return squeeze(" ".join(parts)) or None, j - 1
+
+
+def _is_row(m: re.Match[str], line: str, previous: str) -> bool:
+    if not _valid(normalize_exhibit_number(m.group("num"))) or _WRAPPED_RE.search(previous):
+        return False
+    if m.group("desc") is None:  # a bare number: only "Exhibit 99" or a dotted "99.1" is a row
+        return "." in m.group("num") or line.lstrip()[:1] in "Ee"
+    desc = _NOTE_COLUMN_RE.sub("", m.group("desc"))
+    return sum(c.isalpha() for c in desc) >= 2 and not _NOT_EXHIBIT_RE.match(desc)
+
+
+def _index_rows(text: str) -> list[tuple[int, str, str | None]]:
+    """(position, normalised number, description) of the rows under each exhibit-index heading.
+
+    A heading lets rows start within its next few non-blank lines; a described row lets the next
+    row follow within a few more. Numbered lists elsewhere (risk factors, a prospectus's
+    "incorporated documents") are too far from any heading to count.
+    """
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    out: list[tuple[int, str, str | None]] = []
+    budget, i = 0, 0
+    while i < len(lines):
+        line = lines[i]
+        m = _ROW_RE.match(line) if budget > 0 and len(line) < 400 else None
+        if m and _is_row(m, line, lines[i - 1] if i else ""):
+            desc, last = _row_description(lines, i, m)
+            out.append((starts[i], normalize_exhibit_number(m.group("num")), desc))
+            budget = _AFTER_ROW if m.group("desc") else budget - 1
+            i = last + 1
+            continue
+        if (
+            len(line) < 200
+            and _HEADING_RE.match(line)
+            and not _PROSE_END_RE.search(lines[i - 1] if i else "")
+        ):
+            budget = _AFTER_HEADING
+        elif _CLOSE_RE.match(line):
+            budget = 0
+        elif line.strip():
+            budget -= 1
+        i += 1
+    return out
 
 
 def find_exhibit_references(text: str) -> tuple[ExhibitReference, ...]:
-    raise NotImplementedError
+    """Every exhibit the primary text names, once each, in order; descriptions from index rows."""
+    if not text:
+        return ()
+    text = normalize_text(text)
+    found: list[tuple[int, str, str | None]] = [(p, n, None) for p, n in _references(text)]
+    found.extend(_index_rows(text))
+    found.sort(key=lambda row: row[0])
+    order: list[str] = []
+    described: dict[str, str | None] = {}
+    for _pos, number, desc in found:
+        if number not in described:
+            order.append(number)
+            described[number] = desc
+        elif described[number] is None and desc:
+            described[number] = desc
+    return tuple(ExhibitReference(number=n, description=described[n]) for n in order)

@@ -1,0 +1,132 @@
+"""Parse stage, cover page layout: the cover as lines, and "the value that goes with this label".
+
+A cover page is a form: a value sits above its parenthesised caption ("(Commission File Number)")
+in plain-text filings, on the same line after a colon ("Commission file number 0-10030"), or, in
+text converted from an HTML table, a few lines above with the other row's values in between. Every
+cover reader in :mod:`generator.parse.cover_fields` asks the same question of this module: which
+lines are near this label, nearest first? Pure functions over a list of lines; no regex here runs
+over more than one line, so nothing can backtrack across a long document.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+#: How much of a document the cover readers look at: covers fit in the first few pages.
+COVER_CHARS = 15_000
+
+#: How many physical lines (blank ones included) a value may sit from its caption.
+_REACH = 30
+_RULE_RE = re.compile(r"^[\s\-=_*~.+|]*$")
+_TRANSLATE = str.maketrans(
+    {
+        "\xa0": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2011": "-",
+    }
+)
+#: Lines that caption a value rather than hold one.
+_CAPTION_RE = re.compile(
+    r"^\s*[(\[]|identification\s+n|jurisdiction|file\s+n(?:o|umber)|exact\s+name|zip\s+code"
+    r"|principal\s+executive|telephone\s+number|\bincorporation\b|\borganization\b|^\s*name\s+of\s",
+    re.IGNORECASE,
+)
+#: The caption under the registrant's name: scanning upward for a cover value stops here.
+NAME_CAPTION_RE = re.compile(r"exact\s+name\s+of|\(\s*name\s+of\s", re.IGNORECASE)
+
+
+def normalize_text(text: str) -> str:
+    """Unify what differs between plain and HTML-derived text: spaces, quotes, dashes, CRs, tabs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    if "\t" in text:
+        text = "\n".join(line.expandtabs(8) for line in text.split("\n"))
+    return text
+
+
+def squeeze(s: str) -> str:
+    """Whitespace collapsed to single spaces, ends stripped."""
+    return " ".join(s.split())
+
+
+def is_rule(line: str) -> bool:
+    """A separator line ("-----", "=====", "___") or a blank one."""
+    return bool(_RULE_RE.match(line))
+
+
+def is_caption(line: str) -> bool:
+    return bool(_CAPTION_RE.search(line))
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """The head of a document as normalised text plus its lines and their start offsets."""
+
+    text: str
+    lines: tuple[str, ...]
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str, limit: int = COVER_CHARS) -> Cover:
+        head = normalize_text(text[: limit + 2000])[:limit]
+        lines = head.split("\n")
+        starts, pos = [], 0
+        for line in lines:
+            starts.append(pos)
+            pos += len(line) + 1
+        return cls(head, tuple(lines), tuple(starts))
+
+    def line_of(self, pos: int) -> int:
+        """Index of the line holding character ``pos``."""
+        return max(0, bisect.bisect_right(self.starts, pos) - 1)
+
+    def after(self, pos: int) -> str:
+        """The rest of the line from ``pos``."""
+        i = self.line_of(pos)
+        return self.lines[i][pos - self.starts[i] :]
+
+    def before(self, pos: int) -> str:
+        """The line up to ``pos``."""
+        i = self.line_of(pos)
+        return self.lines[i][: pos - self.starts[i]]
+
+    def above(self, index: int, limit: int = 6, stop: re.Pattern[str] | None = None) -> Iterator[int]:
+        """Indexes of non-blank, non-rule lines above ``index``, nearest first.
+
+        Stops after ``limit`` such lines, or at a line matching ``stop`` (not yielded).
+        """
+        seen = 0
+        for i in range(index - 1, max(-1, index - 1 - _REACH), -1):
+            line = self.lines[i]
+            if is_rule(line):
+                continue
+            if stop is not None and stop.search(line):
+                return
+            yield i
+            seen += 1
+            if seen >= limit:
+                return
+
+    def below(self, index: int, limit: int = 3) -> Iterator[int]:
+        """Indexes of non-blank, non-rule lines below ``index``, nearest first."""
+        seen = 0
+        for i in range(index + 1, min(len(self.lines), index + 1 + _REACH)):
+            if is_rule(self.lines[i]):
+                continue
+            yield i
+            seen += 1
+            if seen >= limit:
+                return
