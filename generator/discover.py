@@ -139,7 +139,8 @@ def _unrecognised(rel: str, head: bytes) -> Skipped:
         return Skipped(rel, "empty file", True)
     if _looks_binary(head):
         return Skipped(rel, "not a filing: binary data of an unknown kind", _filing_suffix(rel))
-    return Skipped(rel, "not a filing: text with no EDGAR header and no cover page", _filing_suffix(rel))
+    # Text that is not a filing (a README, notes) is skipped, not failed: it does not make the build fail.
+    return Skipped(rel, "not a filing: text with no EDGAR header and no cover page")
 
 
 def _filing_suffix(rel: str) -> bool:

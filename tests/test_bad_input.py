@@ -32,10 +32,11 @@ def crafted(src: Path) -> dict[str, str]:
     (src / "empty.txt").write_bytes(b"")
     (src / "garbage.txt").write_bytes(bytes(range(256)) * 64)
     (src / "truncated.txt").write_text(
-        HEADER.format(count=1) + doc(1, "a.txt", "FORM 8-K\ncut off here", False)[:-1]
+        HEADER.format(count=1).replace("-000001", "-000004")
+        + doc(1, "a.txt", "FORM 8-K\ncut off", False)[:-1]
     )
     (src / "overclaim.txt").write_text(HEADER.format(count=5) + doc(1, "a.txt", "FORM 8-K body"))
-    traversal = HEADER.format(count=3).replace("000001", "000002") + doc(1, "../../escape.txt", "FORM 8-K")
+    traversal = HEADER.format(count=3).replace("-000001", "-000002") + doc(1, "../../escape.txt", "FORM 8-K")
     traversal += doc(2, "/etc/passwd", "EXHIBIT body") + doc(3, "..\\..\\win.txt", "x")
     (src / "traversal.txt").write_text(traversal)
     (src / "unclosed.txt").write_text(

@@ -82,9 +82,18 @@ def test_uuencoded_images_are_decoded_files(demo):
     rec = read_json(out / "filings" / "0001213900-25-032135" / "filing.json")
     images = [d for d in rec["documents"] if d["format"] == "uuencoded"]
     assert images
+    magic = {
+        "jpg": b"\xff\xd8\xff",
+        "jpeg": b"\xff\xd8\xff",
+        "gif": b"GIF8",
+        "pdf": b"%PDF",
+        "zip": b"PK\x03\x04",
+        "xlsx": b"PK\x03\x04",
+    }
+    assert any(d["file_url"].endswith(".jpg") for d in images)
     for d in images:
         data = (out / d["file_url"]).read_bytes()
-        assert data[:3] == b"\xff\xd8\xff" or data[:4] in (b"GIF8", b"%PDF")
+        assert data.startswith(magic[d["file_url"].rsplit(".", 1)[-1].lower()]), d
 
 
 def test_archives_folder_is_one_filing(demo):

@@ -273,6 +273,12 @@ def test_stripped_corpus_scores() -> None:
         if scores.stated[name].rate < target
     }
     assert not below, f"below target: {below}"
+    # The strict measure must not regress either. Two fields sit a hair under the target there, in
+    # both cases because the EDGAR header disagrees with what the document itself states (listed
+    # above, and in the docstring); the floors are today's strict numbers.
+    floors = dict(TARGETS, **{"date of report or period": 0.947, "item codes": 0.896})
+    strict_below = {n: scores.strict[n].rate for n, f in floors.items() if scores.strict[n].rate < f}
+    assert not strict_below, f"strict score regressed: {strict_below}"
     wrong = sum(len(s.wrong) for s in scores.stated.values())
     assert wrong <= 3, f"{wrong} wrong values"
 

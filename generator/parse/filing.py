@@ -113,7 +113,7 @@ def assemble(sub: Submission, source: SourceInfo) -> Filing:
     form = _pick("form", header.form, cover.form, prov, diffs, _same_form)
     filed = _pick("filed", header.filed, None, prov, diffs)
     is_8k = bool(form and _EIGHT_K.match(form))
-    period = _pick("period", header.period, None if is_8k else cover.period, prov, diffs)
+    period = _pick("period", header.period, cover.period, prov, diffs)
     report_header = header.period if is_8k else None
     date_of_report = _pick(
         "date_of_report", report_header, cover.date_of_report if is_8k else None, prov, diffs
@@ -244,13 +244,19 @@ def _same_file_number(a: str, b: str) -> bool:
 
 
 def _link_exhibits(refs, documents: tuple[Document, ...]) -> tuple[ExhibitReference, ...]:
-    """Point each referenced exhibit at the document of the same exhibit number, when present."""
-    by_number: dict[str, int] = {}
-    for doc in documents:
-        number = exhibits_mod.exhibit_number_of_type(doc.type or "")
-        if number and doc.sequence is not None:
-            by_number.setdefault(number, doc.sequence)
-    return tuple(replace(r, document_sequence=by_number.get(r.number)) for r in refs)
+    """Point each referenced exhibit at the document that carries it, when the archive has it.
+
+    An exact exhibit number wins; otherwise a document typed with the bare number ("EX-10")
+    carries its sub-numbers ("10.A.5"), as filers often type them.
+    """
+    typed = [(d.sequence, d.type) for d in documents if d.sequence is not None and d.type]
+    linked = []
+    for ref in refs:
+        exact = [seq for seq, t in typed if exhibits_mod.exhibit_number_of_type(t) == ref.number]
+        loose = [seq for seq, t in typed if exhibits_mod.matches_document_type(ref.number, t)]
+        seq = (exact or loose or [None])[0]
+        linked.append(replace(ref, document_sequence=seq))
+    return tuple(linked)
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
