@@ -1,7 +1,13 @@
-"""How fast read_submission splits real submissions: MB/s and filings/s on one core.
+"""How fast the parse stage reads real submissions: MB/s and filings/s on one core.
 
 Reads every file of the shared corpus (../shared/corpus/full/) into memory once, then times N passes
-of read_submission over all of them, so disk speed does not count. Not a test: run it by hand,
+over all of them, so disk speed does not count, for two stages:
+
+- split: ``read_submission`` alone (header, documents, uudecode);
+- parse: ``parse_filing``, the whole parse stage (split + HTML to text + cover page, items,
+  exhibits, signatures + assembly): what a build's workers run per file.
+
+Not a test: run it by hand,
 
     python benchmarks/parse_speed.py [--repeat N]
 
@@ -21,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from generator.parse.filing import parse_filing  # noqa: E402
 from generator.parse.sgml import read_submission  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "full"
@@ -38,10 +45,17 @@ def machine() -> str:
     return f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()} on {platform.system()}"
 
 
-def one_pass(files: list[bytes]) -> float:
+STAGES = {
+    "split": lambda data: read_submission(data),
+    "parse": lambda data: parse_filing(data, "bench.txt"),
+}
+
+
+def one_pass(files: list[bytes], stage: str = "split") -> float:
+    run = STAGES[stage]
     start = time.perf_counter()
     for data in files:
-        read_submission(data)
+        run(data)
     return time.perf_counter() - start
 
 
@@ -55,14 +69,15 @@ def main() -> int:
         return 1
     files = [p.read_bytes() for p in paths]
     total = sum(map(len, files))
-    one_pass(files)  # warm-up: imports, regex compilation, caches
-    times = [one_pass(files) for _ in range(args.repeat)]
-    best, median = min(times), statistics.median(times)
     print(f"machine:  {machine()}")
     print(f"corpus:   {len(files)} submissions, {total / 1e6:.1f} MB ({CORPUS})")
-    print(f"passes:   {args.repeat}; best {best:.3f} s, median {median:.3f} s per pass")
-    print(f"speed:    {total / 1e6 / best:.1f} MB/s, {len(files) / best:.0f} filings/s (best pass)")
-    print(f"          {total / 1e6 / median:.1f} MB/s, {len(files) / median:.0f} filings/s (median pass)")
+    for stage in STAGES:
+        one_pass(files, stage)  # warm-up: imports, regex compilation, caches
+        times = [one_pass(files, stage) for _ in range(args.repeat)]
+        best, median = min(times), statistics.median(times)
+        print(f"{stage}:    {args.repeat} passes; best {best:.3f} s, median {median:.3f} s per pass")
+        print(f"          {total / 1e6 / best:.1f} MB/s, {len(files) / best:.0f} filings/s (best pass)")
+        print(f"          {total / 1e6 / median:.1f} MB/s, {len(files) / median:.0f} filings/s (median pass)")
     return 0
 
 

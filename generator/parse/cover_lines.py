@@ -11,6 +11,7 @@ over more than one line, so nothing can backtrack across a long document.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -48,10 +49,15 @@ _CAPTION_RE = re.compile(
 NAME_CAPTION_RE = re.compile(r"exact\s+name\s+of|\(\s*name\s+of\s", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4)
 def normalize_text(text: str) -> str:
-    """Unify what differs between plain and HTML-derived text: spaces, quotes, dashes, CRs, tabs."""
+    """Unify what differs between plain and HTML-derived text: spaces, quotes, dashes, CRs, tabs.
+
+    Cached: the item, exhibit and signature readers each normalise the same primary text.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    if not text.isascii():  # ASCII (most filings) has nothing to compose or translate
+        text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
     if "\t" in text:
         text = "\n".join(line.expandtabs(8) for line in text.split("\n"))
     return text

@@ -15,6 +15,8 @@ document carrying it compare equal.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 
 from generator.model import ExhibitReference
@@ -191,6 +193,21 @@ def _is_row(m: re.Match[str], line: str, previous: str) -> bool:
     return sum(c.isalpha() for c in desc) >= 2 and not _NOT_EXHIBIT_RE.match(desc)
 
 
+def _heading_lines(text: str, lines: list[str], starts: list[int]) -> list[int]:
+    """Indexes of the lines that are exhibit-index headings. Every heading says "exhibit", so
+    only lines holding that word are tried (a plain substring search, far cheaper than running
+    the heading pattern over every line of a long document)."""
+    found: set[int] = set()
+    for needle in ("xhibit", "XHIBIT"):
+        pos = text.find(needle)
+        while pos != -1:
+            i = bisect.bisect_right(starts, pos) - 1
+            found.add(i)
+            end = starts[i] + len(lines[i])
+            pos = text.find(needle, end)
+    return sorted(i for i in found if len(lines[i]) < 200 and _HEADING_RE.match(lines[i]))
+
+
 def _index_rows(text: str) -> list[tuple[int, str, str | None]]:
     """(position, normalised number, description) of the rows under each exhibit-index heading.
 
@@ -199,12 +216,17 @@ def _index_rows(text: str) -> list[tuple[int, str, str | None]]:
     "incorporated documents") are too far from any heading to count.
     """
     lines = text.split("\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
+    starts = [0, *itertools.accumulate(len(line) + 1 for line in lines[:-1])]
+    # Rows only follow a heading: jump from heading to heading instead of reading every line.
+    headings = _heading_lines(text, lines, starts)
     out: list[tuple[int, str, str | None]] = []
     budget, i = 0, 0
     while i < len(lines):
+        if budget <= 0:
+            k = bisect.bisect_left(headings, i)
+            if k == len(headings):
+                break
+            i = headings[k]
         line = lines[i]
         m = _ROW_RE.match(line) if budget > 0 and len(line) < 400 else None
         if m and _is_row(m, line, lines[i - 1] if i else ""):

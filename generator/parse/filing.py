@@ -97,8 +97,10 @@ def primary_text(doc: Document | None) -> str:
     """The primary document as plain text, the way a person reads its cover page."""
     if doc is None or not doc.text:
         return ""
-    if doc.format in ("html", "xml"):
+    if doc.format == "html":
         return text_mod.html_to_text(doc.text)
+    if doc.format == "xml":
+        return text_mod.xml_to_text(doc.text)
     return _INLINE_SGML.sub("", doc.text)
 
 
@@ -249,11 +251,18 @@ def _link_exhibits(refs, documents: tuple[Document, ...]) -> tuple[ExhibitRefere
     An exact exhibit number wins; otherwise a document typed with the bare number ("EX-10")
     carries its sub-numbers ("10.A.5"), as filers often type them.
     """
+    if not refs:
+        return ()
     typed = [(d.sequence, d.type) for d in documents if d.sequence is not None and d.type]
+    numbers = [(seq, t, exhibits_mod.exhibit_number_of_type(t)) for seq, t in typed]
     linked = []
     for ref in refs:
-        exact = [seq for seq, t in typed if exhibits_mod.exhibit_number_of_type(t) == ref.number]
-        loose = [seq for seq, t in typed if exhibits_mod.matches_document_type(ref.number, t)]
+        exact = [seq for seq, _t, number in numbers if number == ref.number]
+        loose = (
+            []
+            if exact
+            else [seq for seq, t, n in numbers if n and exhibits_mod.matches_document_type(ref.number, t)]
+        )
         seq = (exact or loose or [None])[0]
         linked.append(replace(ref, document_sequence=seq))
     return tuple(linked)

@@ -7,9 +7,8 @@ latin-1), which is exact on the real old filings in our corpus; charset guessers
 from __future__ import annotations
 
 import codecs
+import html as _html
 import re
-
-from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 
 def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
@@ -31,82 +30,61 @@ def decode(data: bytes) -> str:
 
 
 # --- HTML -> plain text -------------------------------------------------------------------------
-# Breaks are first written as private-use sentinels so that the source's own whitespace (which HTML
-# collapses) can be told apart from the breaks the markup implies; then each run of sentinels
-# becomes one newline, a blank line or a tab.
-_LINE, _PARA, _CELL = "\ue000", "\ue001", "\ue002"
-_SENTINELS = re.compile("[\ue000-\ue002]")
-_SENTINEL_RUN = re.compile("[ \ue000-\ue002]*[\ue000-\ue002][ \ue000-\ue002]*")  # spaces are single
-_SPACE = re.compile(r"[\s\u200b\ufeff]+")
-_PRE_BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-
-_PARA_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 table pre blockquote ul ol dl hr center".split())
-_LINE_TAGS = frozenset(
-    "div br tr li dt dd caption address section article header footer main nav aside form "
-    "fieldset figure figcaption title thead tbody tfoot body html details summary page".split()
+# One pass of regular expressions over the markup, no DOM: a tree walk in Python cost twice as much
+# on large filings, and this text feeds the cover-page readers and the search index of every HTML
+# document. Block tags are first written as private-use sentinels so that the source's own
+# whitespace (which HTML collapses) can be told apart from the breaks the markup implies; then each
+# run of sentinels becomes one newline, a blank line or a tab.
+_LINE, _PARA, _CELL, _CELL_OPEN, _CELL_CLOSE = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+_SENTINELS = re.compile("[\ue000-\ue004]")
+_SENTINEL_RUN = re.compile("[ \ue000-\ue004]*[\ue000-\ue004][ \ue000-\ue004]*")  # spaces are single
+_DROP = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style|template|head|title|ix:header)\b[^>]*>.*?(?:</\1\s*>|\Z)",
+    re.I | re.S,
 )
-_CELL_TAGS = frozenset(("td", "th"))
-_PRE_TAGS = frozenset(("pre", "plaintext", "xmp", "listing"))
-_CELL_INLINE = 400
-_DROP_TAGS = frozenset(("script", "style", "template", "head", "ix:header", "-comment"))
+_PRE = re.compile(
+    r"(<(?:pre|plaintext|xmp|listing)\b[^>]*>)(.*?)(</(?:pre|plaintext|xmp|listing)\s*>|\Z)", re.I | re.S
+)
+_PRE_BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_ANY_TAG = re.compile(r"<(/?[A-Za-z][A-Za-z0-9:._-]*)[^>]*>|<[!?/][^>]*>|<[A-Za-z/!?][^>]*\Z")
+_BREAKS = dict.fromkeys("p h1 h2 h3 h4 h5 h6 table pre blockquote ul ol dl hr center".split(), _PARA)
+_BREAKS.update(
+    dict.fromkeys(
+        "div br tr li dt dd caption address section article header footer main nav aside form fieldset "
+        "figure figcaption thead tbody tfoot body html details summary page".split(),
+        _LINE,
+    )
+)
+#: A table cell with at most this much text is joined onto one line, so that a cover-page row
+#: (``Maryland | 001-40609 | 61-1993378``) reads as one line; a longer cell is a layout container
+#: and keeps its breaks. Applied innermost first, a few levels deep.
+#: Opening and closing tag name (as written in lower or upper case) -> what it leaves in the text.
+_TAG_BREAKS = {
+    variant: brk
+    for name, brk in [*_BREAKS.items(), ("td", _CELL_OPEN), ("th", _CELL_OPEN)]
+    for variant in (name, name.upper(), "/" + name, "/" + name.upper())
+}
+for _name in ("td", "th"):
+    _TAG_BREAKS["/" + _name] = _TAG_BREAKS["/" + _name.upper()] = _CELL_CLOSE
+_SHORT_CELL = re.compile(f"{_CELL_OPEN}([^{_CELL_OPEN}{_CELL_CLOSE}]{{0,400}}){_CELL_CLOSE}")
+_CELL_LEVELS = 3
 
 
-def _break_for(tag: str) -> str:
-    if tag in _PARA_TAGS:
-        return _PARA
-    if tag in _LINE_TAGS:
-        return _LINE
-    return _CELL if tag in _CELL_TAGS else ""
+def _tag(match: re.Match[str]) -> str:
+    name = match[1]
+    if name is None:
+        return ""
+    found = _TAG_BREAKS.get(name)
+    return found if found is not None else _TAG_BREAKS.get(name.lower(), "")
 
 
-def _inline_cell(out: list[str], start: int) -> None:
-    """Join a short table cell onto one line, so that a row (``Maryland | 001-40609 | 61-1993378``)
-    reads as one line; a cell holding more text than that is a layout container and keeps its
-    breaks. The length check stops early, so a huge layout cell costs little."""
-    total, end = 0, min(len(out), start + _CELL_INLINE)  # pieces are never empty: bounded loop
-    for i in range(start, end):
-        total += len(out[i])
-        if total > _CELL_INLINE:
-            return
-    if end < len(out):
-        return
-    out[start:] = [_SENTINELS.sub(" ", "".join(out[start:]))]
+def _pre(match: re.Match[str]) -> str:
+    """Inside <pre> the source's newlines are real: they (and blank lines) become breaks."""
+    return match.group(1) + _PRE_BLANK.sub(_PARA, match.group(2)).replace("\n", _LINE) + match.group(3)
 
 
-def _walk(root: LexborNode) -> list[str]:
-    """Depth-first walk with an explicit stack (deeply nested markup must not hit the recursion
-    limit); emits text, and a break sentinel on entering and on leaving each block element.
-
-    Inside ``<pre>`` the source's newlines are real, so they (and blank lines) become breaks.
-    """
-    out: list[str] = []
-    # (node, or None for the marker that closes an element: its break, is-pre, cell start or -1)
-    stack: list[tuple[LexborNode | None, str, bool, int]] = [(root, "", False, -1)]
-    pre = 0
-    while stack:
-        node, brk, is_pre, cell = stack.pop()
-        if node is None:
-            if cell >= 0:
-                _inline_cell(out, cell)
-            if brk:
-                out.append(brk)
-            pre -= is_pre
-            continue
-        if node.is_text_node:
-            if text := node.text_content:
-                out.append(_PRE_BLANK.sub(_PARA, text).replace("\n", _LINE) if pre else text)
-            continue
-        tag = node.tag or ""
-        if tag in _DROP_TAGS:
-            continue
-        brk = _break_for(tag)
-        is_pre = tag in _PRE_TAGS
-        pre += is_pre
-        if brk:
-            out.append(brk)
-        stack.append((None, brk, is_pre, len(out) if tag in _CELL_TAGS else -1))
-        stack.extend((child, "", False, -1) for child in reversed(list(node.iter(include_text=True))))
-    return out
+def _short_cell(match: re.Match[str]) -> str:
+    return _CELL + " ".join(_SENTINELS.sub(" ", match.group(1)).split()) + _CELL
 
 
 def _sentinel_run(match: re.Match[str]) -> str:
@@ -121,16 +99,38 @@ def html_to_text(html: str) -> str:
 
     Block elements become line breaks (paragraph-like ones a blank line), table cells are separated
     by a tab and rows by a newline, script/style/head and the hidden inline-XBRL header are dropped,
-    and runs of whitespace collapse to one space, except the newlines of ``<pre>`` blocks (older
-    filings wrap a whole plain-text document in ``<pre>``).
+    entities are decoded, and runs of whitespace collapse to one space, except the newlines of
+    ``<pre>`` blocks (older filings wrap a whole plain-text document in ``<pre>``). Linear time:
+    unclosed comments, tags and elements run to the end of the input instead of backtracking.
     """
     if not html:
         return ""
-    root = LexborHTMLParser(_SENTINELS.sub(" ", html)).root
-    if root is None:
-        return ""
-    text = _SPACE.sub(" ", "".join(_walk(root)))
+    text = html if html.isascii() else _SENTINELS.sub(" ", html)  # sentinels are not ASCII
+    text = _DROP.sub(" ", text)
+    text = _PRE.sub(_pre, text)
+    text = _ANY_TAG.sub(_tag, text)
+    text = _html.unescape(text).replace("\u200b", " ").replace("\ufeff", " ")
+    text = " ".join(text.split())
+    for _ in range(_CELL_LEVELS):
+        text, found = _SHORT_CELL.subn(_short_cell, text)
+        if not found:
+            break
+    text = text.replace(_CELL_OPEN, _CELL).replace(_CELL_CLOSE, _CELL)
     return _SENTINEL_RUN.sub(_sentinel_run, text).strip()
+
+
+# --- XML -> plain text --------------------------------------------------------------------------
+_XML_SKIP = re.compile(r"<!--.*?(?:-->|\Z)|<\?.*?(?:\?>|\Z)|<!\[CDATA\[|\]\]>|<[^>]*>", re.S)
+
+
+def xml_to_text(xml: str) -> str:
+    """Element values of an XML document (Form 3/4/5, Form D, 13F), one per line in document order.
+
+    Structured filings have no captions to read, only values in the order their schema fixes;
+    ``cover_xml`` reads them from exactly this shape.
+    """
+    text = _html.unescape(_XML_SKIP.sub("\n", xml))
+    return "\n".join(line for raw in text.split("\n") if (line := raw.strip()))
 
 
 # --- format detection ---------------------------------------------------------------------------
