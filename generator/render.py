@@ -77,7 +77,7 @@ def _url(ctx: Any, target: str) -> str:
     return urls.relative(ctx["here"], target)
 
 
-def _render(env: jinja2.Environment, template: str, here: str, site: Site, **values: Any) -> Output:
+def render_template(env: jinja2.Environment, template: str, here: str, site: Site, **values: Any) -> Output:
     loader = env.loader
     assert isinstance(loader, RecordingLoader)
     loader.loaded = set()
@@ -94,7 +94,7 @@ def render_filing(filing: Filing, site: Site, env: jinja2.Environment, original:
         if (url := urls.document_file_url(filing, d)) is not None
     }
     outputs = [
-        _render(
+        render_template(
             env,
             "filing.html",
             here,
@@ -108,7 +108,9 @@ def render_filing(filing: Filing, site: Site, env: jinja2.Environment, original:
     for doc in filing.documents:
         page = urls.document_url(filing.id, doc)
         body = _document_body(doc, page, files)
-        outputs.append(_render(env, "document.html", page, site, filing=filing, document=doc, body=body))
+        outputs.append(
+            render_template(env, "document.html", page, site, filing=filing, document=doc, body=body)
+        )
         file_url = urls.document_file_url(filing, doc)
         if file_url and doc.data is not None:
             outputs.append(Output(file_url, doc.data))
@@ -125,12 +127,8 @@ def _document_body(doc: Document, page: str, files: dict[str, str]) -> str:
     return f'<pre class="filing-text">{html.escape(text)}</pre>'
 
 
-def render_index(site: Site, env: jinja2.Environment) -> Output:
-    return _render(env, "index.html", "index.html", site)
-
-
 def render_page(page: Page, site: Site, env: jinja2.Environment) -> Output:
-    return _render(env, "page.html", urls.page_url(page), site, page=page)
+    return render_template(env, "page.html", urls.page_url(page), site, page=page)
 
 
 def render_static(env: jinja2.Environment) -> list[Output]:

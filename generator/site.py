@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from generator.model import Document, Filing, Page
+from generator.model import Document, Filer, Filing, Page
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -96,6 +96,28 @@ class Site:
     by_form: dict[str, list[Filing]] = field(default_factory=dict)
     by_year: dict[str, list[Filing]] = field(default_factory=dict)
     by_cik: dict[str, list[Filing]] = field(default_factory=dict)
+
+    # --- the interface the filing and document templates use (implemented with the browse pages) ---
+    def company_url_for(self, filer: Filer) -> str | None:
+        """The company page of a filer (by CIK, else by a slug of its name), or None."""
+        return None
+
+    def previous_next(self, filing: Filing) -> tuple[Filing | None, Filing | None]:
+        """The previous and next filing (by filed date) of the filing's company."""
+        return None, None
+
+    def amends(self, filing: Filing) -> Filing | None:
+        """For an amendment (8-K/A, 10-Q/A, 13F-HR/A ...): the filing it amends, when present."""
+        return None
+
+    def amended_by(self, filing: Filing) -> tuple[Filing, ...]:
+        """The amendments in the archive that amend this filing."""
+        return ()
+
+    def sic_description(self, filer: Filer) -> str | None:
+        """The SIC code's description: the filer's header, else any header in the archive with
+        the same code (never a guess)."""
+        return filer.sic_description
 
 
 def assemble_site(title: str, filings: list[Filing], pages: list[Page]) -> Site:
