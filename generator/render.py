@@ -132,8 +132,12 @@ def render_page(page: Page, site: Site, env: jinja2.Environment) -> Output:
 
 
 def render_static(env: jinja2.Environment) -> list[Output]:
-    """The theme's static files (style sheet), looked up through the same override chain."""
-    loader = env.loader
-    assert isinstance(loader, jinja2.FileSystemLoader)
-    source, _, _ = loader.get_source(env, "style.css")
-    return [Output("static/style.css", source.encode("utf-8"), ("style.css",))]
+    """The theme's static files (style sheets, scripts) under ``static/``, looked up through the
+    same override chain as the templates, so a user's file of the same name wins."""
+    outputs = []
+    for name in sorted(env.list_templates(filter_func=lambda n: n.endswith((".css", ".js")))):
+        loader = env.loader
+        assert loader is not None
+        source, _, _ = loader.get_source(env, name)
+        outputs.append(Output(f"static/{name}", source.encode("utf-8"), (name,)))
+    return outputs

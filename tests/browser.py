@@ -6,6 +6,7 @@ a message that says how to install it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -53,3 +54,20 @@ def screenshot(url: str, png: Path, width: int = 1280, height: int = 900) -> Pat
     res = run([f"--window-size={width},{height}", "--hide-scrollbars", f"--screenshot={png}", url])
     assert res.returncode == 0 and png.is_file(), res.stderr[-2000:]
     return png
+
+
+LAUNCH_ARGS = [f for f in FLAGS if f != "--headless"]
+
+
+@contextlib.contextmanager
+def browser_page(width: int = 1280, height: int = 900):
+    """A Playwright page in Debian's Chromium (``executable_path``; Playwright downloads nothing)."""
+    exe = chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=LAUNCH_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
