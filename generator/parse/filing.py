@@ -197,7 +197,7 @@ def _filers(header: Header, cover: CoverPage, prov, diffs) -> tuple[Filer, ...]:
     if header.filers:
         for i in range(len(header.filers)):
             prov[f"filers[{i}]"] = "header"
-        _compare_cover(header.filers[0], cover, diffs)
+        _compare_cover(header.filers, cover, diffs)
         return header.filers
     values = {
         "name": cover.company_name,
@@ -216,20 +216,33 @@ def _filers(header: Header, cover: CoverPage, prov, diffs) -> tuple[Filer, ...]:
     return (Filer(role="filer", business_address=address, **values),)
 
 
-def _compare_cover(filer: Filer, cover: CoverPage, diffs: list[Discrepancy]) -> None:
+def _compare_cover(filers: tuple[Filer, ...], cover: CoverPage, diffs: list[Discrepancy]) -> None:
+    """Record cover-page values the header states otherwise. The cover may name any of the
+    header's parties (a Form 4 cover names the issuer, its header lists the owner first), so a
+    name disagrees only when it matches none of them; the numbers are the first filer's."""
+    first = filers[0]
+    if (
+        cover.company_name
+        and first.name
+        and not any(f.name and _same_name(f.name, cover.company_name) for f in filers)
+    ):
+        diffs.append(Discrepancy("filers[0].name", first.name, cover.company_name))
     pairs = (
-        ("filers[0].name", filer.name, cover.company_name, _same_name),
-        ("filers[0].irs_number", filer.irs_number, cover.irs_number, _eq),
-        ("filers[0].state_of_incorporation", filer.state_of_incorporation, cover.state_of_incorporation, _eq),
-        ("filers[0].file_number", filer.file_number, cover.file_number, _same_file_number),
+        ("filers[0].irs_number", first.irs_number, cover.irs_number, _eq),
+        ("filers[0].state_of_incorporation", first.state_of_incorporation, cover.state_of_incorporation, _eq),
+        ("filers[0].file_number", first.file_number, cover.file_number, _same_file_number),
     )
     for field, h, c, same in pairs:
         if h is not None and c is not None and not same(h, c):
             diffs.append(Discrepancy(field, h, c))
 
 
+_STATE_TAG = re.compile(r"\s*/[A-Z]{2,3}/?\s*$|\s*/\s*$")  # EDGAR conformed names: "ACME INC /DE/"
+
+
 def _norm_name(name: str) -> str:
-    words = re.sub(r"[^A-Z0-9 ]", " ", name.upper().replace("&", " AND ")).split()
+    name = _STATE_TAG.sub("", name.upper())
+    words = re.sub(r"[^A-Z0-9 ]", " ", name.replace("&", " AND ")).split()
     legal = {"INC", "INCORPORATED", "CORP", "CORPORATION", "CO", "COMPANY", "LTD", "LIMITED", "THE", "LLC"}
     return " ".join(w for w in words if w not in legal and len(w) > 1 or w.isdigit())
 
