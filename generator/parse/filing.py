@@ -213,7 +213,16 @@ def _filers(header: Header, cover: CoverPage, prov, diffs) -> tuple[Filer, ...]:
             prov[f"filers[0].{key}"] = "cover page"
     if address is not None:
         prov["filers[0].business_address"] = "cover page"
-    return (Filer(role="filer", business_address=address, **values),)
+    return (
+        Filer(
+            role="filer",
+            name=cover.company_name,
+            irs_number=cover.irs_number,
+            state_of_incorporation=cover.state_of_incorporation,
+            file_number=cover.file_number,
+            business_address=address,
+        ),
+    )
 
 
 def _compare_cover(filers: tuple[Filer, ...], cover: CoverPage, diffs: list[Discrepancy]) -> None:
@@ -276,8 +285,8 @@ def _link_exhibits(refs, documents: tuple[Document, ...]) -> tuple[ExhibitRefere
             if exact
             else [seq for seq, t, n in numbers if n and exhibits_mod.matches_document_type(ref.number, t)]
         )
-        seq = (exact or loose or [None])[0]
-        linked.append(replace(ref, document_sequence=seq))
+        found = exact or loose
+        linked.append(replace(ref, document_sequence=found[0] if found else None))
     return tuple(linked)
 
 
