@@ -29,6 +29,7 @@ from generator.parse.filing import ParseError, parse_filing
 from generator.parse.folder import FolderFile, parse_folder
 from generator.render import make_env, render_filing, render_page, render_static
 from generator.render_browse import render_browse
+from generator.search.pages import search_outputs
 from generator.site import assemble_site
 
 #: Inputs larger than this are refused with a diagnostic rather than read into memory.
@@ -258,6 +259,7 @@ def _render_and_write(
     catalog = [export.catalog_entry(f) for f in site.filings if f.id not in failures]
     emit([Output("catalog.json", export.dumps({"filings": catalog}))])
     emit([*render_browse(site, env), *render_static(env), *(render_page(p, site, env) for p in site.pages)])
+    emit(search_outputs(site, env, skip=failures))
     produced.add("build-report.json")
     removed = write.prune(out, before - produced - {write.MANIFEST})
     write.commit_manifest(out, produced)

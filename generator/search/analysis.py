@@ -1,0 +1,107 @@
+"""Search stage, analysis: text -> terms with positions. The one definition both sides share.
+
+The browser's ``client/analysis.mjs`` is this module's twin, line for line; the shared cases in
+``tests/contract/analysis.json`` run against both, so an index written here is read correctly
+there. Rules (docs/search.md says why):
+
+- Tokens are found with :data:`TOKEN_PATTERN`, an explicit regular expression over the original
+  text (no lower-casing first, so character offsets stay valid for highlighting).
+- A token with a digit is an *identifier* (``99.1``, ``0000320193``, ``0000914760-99-000124``,
+  ``10-K``, ``2002-07-29``): kept whole, lower-cased, never stemmed, never a prefix.
+- Any other token is split at ``.``, ``-`` and ``/`` into words; each word is lower-cased, loses a
+  trailing possessive ``'s`` and its apostrophes, has accents folded and, when it is plain ASCII
+  letters, is stemmed with Porter2 (whoosh's, twin of the vendored wink-porter2-stemmer).
+- No stopwords: phrases such as "bank of america" need every position, and very common words are
+  handled by capped postings in the index, not by dropping them.
+- Parts longer than :data:`MAX_TERM` characters (base64 runs, rules of dashes) are dropped and
+  take no position.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from whoosh.lang.porter2 import stem as _porter2
+
+#: Letters and digits a token is made of: ASCII plus the Latin-1 and Latin Extended-A/B letters.
+WORD_CHARS = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+#: A run of word characters, possibly joined by . - / or an apostrophe to more runs.
+TOKEN_PATTERN = f"[{WORD_CHARS}]+(?:[.\\-/'\u2019][{WORD_CHARS}]+)*"
+#: The words of a token without digits: runs between . - / (apostrophes stay inside a word).
+PART_PATTERN = f"[{WORD_CHARS}'\u2019]+"
+MAX_TERM = 40
+#: Bumped whenever a rule above changes: the index's manifest carries it, the client checks it.
+ANALYSIS_VERSION = 1
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+_PART = re.compile(PART_PATTERN)
+_DIGIT = re.compile("[0-9]")
+_ASCII_WORD = re.compile("[a-z]+")
+_COMBINING = re.compile("[\u0300-\u036f]")
+_POSSESSIVE = re.compile("'s$")
+
+
+class Token(NamedTuple):
+    """One indexed term, its position (word count) and its span in the original text."""
+
+    term: str
+    position: int
+    start: int
+    end: int
+    head: bool = True  # first term of its match: text may be cut before it without changing terms
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (``Société`` -> ``societe``), the same as the client's fold()."""
+    low = text.lower().replace("\u2019", "'")
+    if low.isascii():
+        return low
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", low))
+
+
+def normalize_word(part: str) -> str:
+    """One word of a token without digits -> its term (possessive and apostrophes gone, stemmed)."""
+    word = fold(part)
+    word = _POSSESSIVE.sub("", word).replace("'", "")
+    if _ASCII_WORD.fullmatch(word):
+        return _porter2(word)
+    return word
+
+
+def normalize_identifier(token: str) -> str:
+    """A token with a digit -> its term: folded and whole (no stemming, no splitting)."""
+    return _POSSESSIVE.sub("", fold(token))
+
+
+def tokens(text: str, first_position: int = 0) -> Iterator[Token]:
+    """Every term of ``text`` in order, with positions counted from ``first_position``."""
+    position = first_position
+    for match in _TOKEN.finditer(text):
+        raw = match.group()
+        if _DIGIT.search(raw):
+            term = normalize_identifier(raw)
+            if 0 < len(term) <= MAX_TERM:
+                yield Token(term, position, match.start(), match.end(), True)
+                position += 1
+            continue
+        head = True
+        for part in _PART.finditer(raw):
+            term = normalize_word(part.group())
+            if 0 < len(term) <= MAX_TERM:
+                start = match.start() + part.start()
+                yield Token(term, position, start, start + len(part.group()), head)
+                position += 1
+                head = False
+
+
+def analyze(text: str) -> list[str]:
+    """The terms of ``text`` in order (what a field indexes and what a query word looks up)."""
+    return [t.term for t in tokens(text)]
+
+
+def is_identifier(term: str) -> bool:
+    """Identifiers (terms with a digit) match exactly and are never expanded as prefixes."""
+    return bool(_DIGIT.search(term))

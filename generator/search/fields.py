@@ -1,0 +1,100 @@
+"""Search stage, input: Filing -> SearchDoc, the fields both indexes (browser and whoosh) read.
+
+One function decides what is searchable, so the browser's static index and the command line's
+whoosh index cannot drift apart: three scored fields (company names, form and identifiers,
+body text of every document) and the filter/facet values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator import site as urls
+from generator.model import Filing
+from generator.parse.filing import primary_text
+
+#: BM25 field weights: a word in a company name or the form counts more than one in the body.
+FIELD_WEIGHTS = {"company": 3.0, "form": 2.0, "body": 1.0}
+FIELDS = tuple(FIELD_WEIGHTS)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyPart:
+    """The plain text of one document of a filing and the page that shows it."""
+
+    url: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    id: str
+    url: str
+    title: str
+    company: str
+    form: str
+    filed: str | None
+    names: tuple[str, ...]
+    ciks: tuple[str, ...]
+    items: tuple[str, ...]
+    exhibits: tuple[str, ...]
+    state: str | None
+    company_text: str
+    form_text: str
+    body: tuple[BodyPart, ...]
+
+
+def search_doc(filing: Filing) -> SearchDoc:
+    """What search knows about one filing. ``form_text`` carries the identifiers a user may type
+    (form, accession number, CIKs, item codes, exhibit types and numbers, file numbers)."""
+    company = filing.company
+    names = tuple(dict.fromkeys(f.name for f in filing.filers if f.name))
+    ciks = tuple(sorted({f.cik for f in filing.filers if f.cik}))
+    items = tuple(dict.fromkeys(i.code for i in filing.items if i.code))
+    doc_types = [d.type for d in filing.documents[1:] if d.type]
+    exhibits = tuple(sorted({_exhibit_type(t) for t in doc_types if t.upper().startswith("EX-")}))
+    ids = [
+        filing.form or "",
+        filing.accession_no or "",
+        *ciks,
+        *items,
+        *doc_types,
+        *(r.number for r in filing.exhibit_references),
+        *sorted({f.file_number for f in filing.filers if f.file_number}),
+    ]
+    name = company.name if company and company.name else filing.id
+    return SearchDoc(
+        id=filing.id,
+        url=urls.filing_url(filing.id),
+        title=f"{filing.form or 'Filing'} {name}",
+        company=name,
+        form=filing.form or "",
+        filed=filing.filed,
+        names=names,
+        ciks=ciks,
+        items=items,
+        exhibits=exhibits,
+        state=_state(filing),
+        company_text="\n".join((*names, *filing.group_members)),
+        form_text="\n".join(i for i in ids if i),
+        body=tuple(
+            BodyPart(urls.document_url(filing.id, d), primary_text(d))
+            for d in filing.documents
+            if d.data is None and d.text
+        ),
+    )
+
+
+def _exhibit_type(doc_type: str) -> str:
+    """``EX-99.1`` -> ``EX-99``: the facet groups exhibits by their number's first part."""
+    return doc_type.upper().split(".", 1)[0]
+
+
+def _state(filing: Filing) -> str | None:
+    """Where the filing's company is: its business address state, else its state of incorporation."""
+    company = filing.company
+    if company is None:
+        return None
+    if company.business_address and company.business_address.state:
+        return company.business_address.state.upper()
+    return company.state_of_incorporation.upper() if company.state_of_incorporation else None
