@@ -54,6 +54,22 @@ def build(source, output, templates, config_file, jobs, strict, quiet) -> None:
     sys.exit(1 if report.failed or (cfg.strict and warned) else 0)
 
 
+@cli.command("search")
+@click.argument("query")
+@click.option("--output", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="The built site to search.")  # fmt: skip
+@click.option(
+    "--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True, help="Results to show."
+)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print {total, results} as JSON.")
+def search_command(query, output, limit, sort, as_json) -> None:
+    """Search a built site with the browser's query syntax (whoosh index in OUTPUT/.search-index)."""
+    from generator.search import cli as search_cli
+
+    sys.exit(search_cli.run(query, output, limit, sort, as_json, click.echo))
+
+
 def main() -> None:
     cli(prog_name="filing-archive")
 

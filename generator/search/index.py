@@ -19,6 +19,7 @@ Output bytes are deterministic: sorted terms, sorted keys, integers only.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from array import array
 from collections.abc import Iterable
@@ -77,7 +78,8 @@ class _Index:
         for term in sorted(local):
             self.terms.setdefault(term, []).append(local[term])
         row = {"id": doc.id, "url": doc.url, "title": doc.title, "company": doc.company}
-        row |= {"form": doc.form, "filed": doc.filed, "chunks": chunks}
+        row |= {"form": doc.form, "filed": doc.filed, "chunks": chunks, "h": digest(doc)}
+        row |= {"ct": doc.company_text, "ft": doc.form_text}  # the command line's index reads them
         return [data_file(f"d/{n}", row), *outputs]
 
     @staticmethod
@@ -129,6 +131,12 @@ def build_index(
     }
     outputs.append(data_file("manifest", manifest))
     return sorted(outputs, key=lambda o: o.path) + client.client_files()
+
+
+def digest(doc: SearchDoc) -> str:
+    """What a document's search entry holds, hashed: the command line's index re-reads a document
+    only when this changes."""
+    return hashlib.sha256(repr(doc).encode("utf-8")).hexdigest()[:20]
 
 
 def _entries(index: _Index, n_docs: int, cap: int) -> list[tuple[str, tuple[dict, list]]]:

@@ -48,7 +48,8 @@ function clauseForTerms(terms) {
 }
 
 function range(text) {
-  const [from, to] = text.includes('..') ? text.split('..', 2) : [text, text];
+  const at = text.indexOf('..');
+  const [from, to] = at >= 0 ? [text.slice(0, at), text.slice(at + 2)] : [text, text];
   return { from: from.trim(), to: to.trim() };
 }
 

@@ -1,0 +1,76 @@
+"""Helpers shared by the search tests: the demo's filings, built sites, a static server, and a
+naive scan of the corpus that search results are checked against."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+from conftest import ROOT
+from generator.build import make_units, parse_units, resolve_duplicates
+from generator.config import load_config
+from generator.discover import discover
+from generator.model import Filing, Output
+from generator.search import analysis
+from generator.search.fields import SearchDoc, search_doc
+
+SITE_SRC = ROOT / "site_src"
+
+
+@functools.cache
+def demo_filings() -> tuple[Filing, ...]:
+    cfg = load_config(None, source=SITE_SRC, output=Path("/nonexistent"), progress=False, jobs=1)
+    sources, _ = discover(cfg.source, exclude=cfg.output)
+    filings, _ = resolve_duplicates(parse_units(make_units([s for s in sources if s.kind != "page"]), cfg))
+    return tuple(filings)
+
+
+def write_outputs(root: Path, outputs: list[Output]) -> Path:
+    for o in outputs:
+        path = root / o.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(o.data)
+    return root
+
+
+def field_terms(doc: SearchDoc) -> list[list[str]]:
+    """Each scored field's terms, body documents separately (a phrase never spans two)."""
+    return [analysis.analyze(doc.company_text), analysis.analyze(doc.form_text)] + [
+        analysis.analyze(p.text) for p in doc.body
+    ]
+
+
+def naive_phrase(docs: list[SearchDoc], terms: list[str]) -> set[str]:
+    """Ids of the documents whose text holds ``terms`` consecutively, by brute force."""
+    n = len(terms)
+    return {
+        d.id
+        for d in docs
+        if any(seq[i : i + n] == terms for seq in field_terms(d) for i in range(len(seq) - n + 1))
+    }
+
+
+def naive_all_words(docs: list[SearchDoc], words: list[str]) -> set[str]:
+    return {d.id for d in docs if all(any(w in seq for seq in field_terms(d)) for w in words)}
+
+
+@contextlib.contextmanager
+def static_server(root: Path):
+    """Python's http.server on an ephemeral port, serving ``root``; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass

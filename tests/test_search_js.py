@@ -1,0 +1,38 @@
+"""The JavaScript tests (tests/js/*.test.mjs, node's own runner) run from pytest, over indexes
+built here from the demo: so `python3 -m pytest` covers both languages of the search."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from search_support import demo_filings, write_outputs
+
+from conftest import ROOT
+from generator.search.index import build_index
+
+
+def _node() -> str:
+    exe = shutil.which("node")
+    if exe:
+        return exe
+    if os.environ.get("CI"):
+        pytest.fail("node is not installed: the search client's JS tests need it in CI")
+    pytest.skip("node not installed: the search client's JavaScript tests were skipped")
+
+
+def test_javascript_suite_passes(tmp_path):
+    node = _node()
+    full = write_outputs(tmp_path / "full", build_index(demo_filings()))
+    capped = write_outputs(tmp_path / "capped", build_index(demo_filings(), cap=3))
+    env = os.environ | {
+        "SEARCH_INDEX_DIR": str(full / "search"),
+        "SEARCH_INDEX_CAPPED_DIR": str(capped / "search"),
+    }
+    res = subprocess.run(
+        [node, "--test", "tests/js/"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
+    assert "# fail 0" in res.stdout and "# skipped 0" in res.stdout, res.stdout[-2000:]

@@ -1,0 +1,71 @@
+"""Query syntax: the shared trees, and the command line's whoosh search against naive scans."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from search_support import SITE_SRC, naive_all_words, naive_phrase
+
+from conftest import ROOT, run_build
+from generator.search import store
+from generator.search.fields import search_doc
+from generator.search.query import parse_query
+
+CONTRACT = json.loads((ROOT / "tests" / "contract" / "query.json").read_text(encoding="utf-8"))
+
+
+def test_contract_trees():
+    assert len(CONTRACT["cases"]) > 20
+    for case in CONTRACT["cases"]:
+        assert parse_query(case["query"]) == case["tree"], case["query"]
+
+
+def test_identifiers_never_become_prefixes():
+    assert parse_query("99.1*")["must"] == [{"term": "99.1"}]
+    assert parse_query("0000320193*")["must"] == [{"term": "0000320193"}]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    run_build(SITE_SRC, out, jobs=1)
+    store.sync(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def docs():
+    from search_support import demo_filings
+
+    return [search_doc(f) for f in demo_filings()]
+
+
+def _ids(site, query, **kw):
+    return {r["id"] for r in store.search(site, parse_query(query), limit=1000, **kw)["results"]}
+
+
+@pytest.mark.parametrize("phrase", ["securities and exchange commission", "press release", "exhibit 99.1"])
+def test_whoosh_phrase_equals_naive_scan(site, docs, phrase):
+    from generator.search.analysis import analyze
+
+    expected = naive_phrase(docs, analyze(phrase))
+    assert expected, "the phrase occurs in the demo"
+    assert _ids(site, f'"{phrase}"') == expected
+
+
+def test_whoosh_words_and_filters_equal_naive_scan(site, docs):
+    assert _ids(site, "pericom semiconductor") == naive_all_words(docs, ["pericom", "semiconductor"])
+    assert _ids(site, "form:13F-HR") == {d.id for d in docs if d.form.lower() == "13f-hr"}
+    in_range = {d.id for d in docs if d.filed and "2001-01" <= d.filed[:7] <= "2005-06"}
+    assert _ids(site, "filed:2001-01..2005-06") == in_range
+    assert _ids(site, "-form:8-K") == {d.id for d in docs if d.form.lower() != "8-k"}
+
+
+def test_sync_reindexes_only_what_changed(site):
+    assert store.sync(site) == (0, 0)
+    row = site / "search" / "d" / "0.js"
+    text = row.read_text(encoding="utf-8")
+    row.write_text(re.sub(r'"h":"[0-9a-f]+"', '"h":"changed"', text), encoding="utf-8")
+    assert store.sync(site) == (1, 0)
