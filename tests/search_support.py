@@ -10,12 +10,13 @@ import threading
 from pathlib import Path
 
 from conftest import ROOT
+
 from generator.build import make_units, parse_units, resolve_duplicates
 from generator.config import load_config
 from generator.discover import discover
 from generator.model import Filing, Output
 from generator.search import analysis
-from generator.search.fields import SearchDoc, search_doc
+from generator.search.fields import SearchDoc
 
 SITE_SRC = ROOT / "site_src"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ROOT
 from generator.search import analysis
 
 CONTRACT = json.loads((ROOT / "tests" / "contract" / "analysis.json").read_text(encoding="utf-8"))

@@ -8,9 +8,9 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import ROOT
 from search_support import demo_filings, write_outputs
 
-from conftest import ROOT
 from generator.search.index import build_index
 
 

@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
+from conftest import ROOT, run_build
 from search_support import SITE_SRC, naive_all_words, naive_phrase
 
-from conftest import ROOT, run_build
 from generator.search import store
 from generator.search.fields import search_doc
 from generator.search.query import parse_query
