@@ -1,17 +1,221 @@
 """Render stage, browse pages: Site -> the home page and the listings (by form, by date, companies).
 
-Everything here reads the assembled Site only, never raw filing bytes.
+Everything here reads the assembled Site only, never raw filing bytes. A listing longer than
+``PER_PAGE`` rows is split into numbered pages (``…/index.html``, ``…/page-2.html``, ...) so that
+no page of a 100,000-filing archive is too heavy to open; the split depends only on the sorted
+rows, so it is the same on every build.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 import jinja2
 
+from generator import site as urls
+from generator.companies import Company
+from generator.forms import form_name
 from generator.model import Output
 from generator.render import render_template
 from generator.site import Site
+from generator.svg import filings_by_year
+
+PER_PAGE = 500
+LATEST = 25
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def register(env: jinja2.Environment) -> None:
+    """Template globals of the browse pages that filing pages use too (``form_name``)."""
+    env.globals.update(
+        form_name=form_name,
+        month_name=lambda mm: MONTHS[int(mm) - 1],
+        year_url=urls.year_url,
+        letter_anchor=letter_anchor,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Page ``number`` of ``count`` of a listing whose first page is ``first``."""
+
+    number: int
+    count: int
+    first: str
+    total: int  # rows in the whole listing
+
+    @property
+    def url(self) -> str:
+        return self.at(self.number)
+
+    def at(self, number: int) -> str:
+        return urls.numbered_page_url(self.first, number)
+
+    @property
+    def first_row(self) -> int:
+        return (self.number - 1) * PER_PAGE + 1
+
+    @property
+    def last_row(self) -> int:
+        return min(self.number * PER_PAGE, self.total)
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.at(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.at(self.number + 1) if self.number < self.count else None
+
+    def window(self) -> list[int | None]:
+        """Page numbers to link: the first, the last and two either side of this one (None = gap)."""
+        keep = {1, self.count, *range(self.number - 2, self.number + 3)}
+        out: list[int | None] = []
+        for n in range(1, self.count + 1):
+            if n in keep:
+                out.append(n)
+            elif out and out[-1] is not None:
+                out.append(None)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Rows of one month (or letter) on one page; ``starts`` is False when the group began on an
+    earlier page (its heading then says "continued" and carries no anchor)."""
+
+    key: str
+    rows: list
+    starts: bool
+
+
+def paginate(rows: Sequence, first: str) -> list[tuple[Pager, Sequence]]:
+    count = max(1, -(-len(rows) // PER_PAGE))
+    return [
+        (Pager(n, count, first, len(rows)), rows[(n - 1) * PER_PAGE : n * PER_PAGE])
+        for n in range(1, count + 1)
+    ]
+
+
+def grouped_pages(rows: Sequence, key: Callable[[Any], str], first: str):
+    """Paginate ``rows`` (already in order) and split each page into groups by ``key``; also
+    returns where each group starts: key -> the URL of its first page."""
+    pages = []
+    starts: dict[str, str] = {}
+    for pager, chunk in paginate(rows, first):
+        groups: list[Group] = []
+        for row in chunk:
+            k = key(row)
+            if not groups or groups[-1].key != k:
+                groups.append(Group(k, [], k not in starts))
+                starts.setdefault(k, pager.url)
+            groups[-1].rows.append(row)
+        pages.append((pager, groups))
+    return pages, starts
 
 
 def render_browse(site: Site, env: jinja2.Environment) -> list[Output]:
     """The home page and every listing page."""
-    return [render_template(env, "index.html", "index.html", site)]
+    register(env)
+    return [
+        _home(site, env),
+        *_forms(site, env),
+        *_dates(site, env),
+        *_companies(site, env),
+    ]
+
+
+def _home(site: Site, env: jinja2.Environment) -> Output:
+    chart = filings_by_year(site.filings, "chart-years", "Filings per year, by form")
+    forms = sorted(site.by_form.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return render_template(
+        env,
+        "index.html",
+        "index.html",
+        site,
+        chart=chart,
+        forms=forms[:12],
+        latest=[f for f in site.filings[:LATEST] if f.filed],
+    )
+
+
+def _forms(site: Site, env: jinja2.Environment) -> list[Output]:
+    out = [render_template(env, "forms.html", urls.FORMS_URL, site, forms=list(site.by_form.items()))]
+    for form, filings in site.by_form.items():
+        for pager, chunk in paginate(filings, site.form_url(form)):
+            out.append(
+                render_template(env, "form.html", pager.url, site, form=form, filings=chunk, pager=pager)
+            )
+    return out
+
+
+def _dates(site: Site, env: jinja2.Environment) -> list[Output]:
+    years = {y: fs for y, fs in site.by_year.items() if y != "unknown"}
+    undated = site.by_year.get("unknown", [])
+    chart = filings_by_year(site.filings, "chart-dates", "Filings per year, by form")
+    out = [
+        render_template(env, "dates.html", urls.DATES_URL, site, years=years, undated=undated, chart=chart)
+    ]
+    order = sorted(years)
+    for i, year in enumerate(order):
+        out += _year(site, env, year, years[year], order[i - 1] if i else None, order[i + 1 : i + 2])
+    for pager, chunk in paginate(undated, urls.UNDATED_URL):
+        out.append(render_template(env, "undated.html", pager.url, site, filings=chunk, pager=pager))
+    return out
+
+
+def _year(site: Site, env, year: str, filings: list, prev_year: str | None, later: list[str]) -> list[Output]:
+    """One year's pages: its filings oldest first, in one section per month (anchors #m01..#m12)."""
+    in_order = sorted(filings, key=urls.chronological)
+    pages, starts = grouped_pages(in_order, lambda f: f.filed[5:7], urls.year_url(year))
+    months = {f"{m:02d}": 0 for m in range(1, 13)}
+    for f in filings:
+        months[f.filed[5:7]] += 1
+    context = dict(
+        year=year, months=months, starts=starts, prev_year=prev_year, next_year=later[0] if later else None
+    )
+    return [
+        render_template(env, "year.html", pager.url, site, groups=groups, pager=pager, **context)
+        for pager, groups in pages
+    ]
+
+
+def _companies(site: Site, env: jinja2.Environment) -> list[Output]:
+    pages, starts = grouped_pages(site.companies_az, letter, urls.COMPANIES_URL)
+    out = [
+        render_template(env, "companies.html", pager.url, site, groups=groups, pager=pager, starts=starts)
+        for pager, groups in pages
+    ]
+    for company in site.companies.values():
+        out += _company(site, env, company)
+    return out
+
+
+def _company(site: Site, env: jinja2.Environment, company: Company) -> list[Output]:
+    years = {cf.filing.filed[:4] for cf in company.filings if cf.filing.filed}
+    chart = None  # one year's bar says nothing the table of filings does not
+    if len(years) > 1:
+        chart = filings_by_year(
+            (cf.filing for cf in company.filings), "chart-company", "Filings per year", top=4
+        )
+    return [
+        render_template(
+            env, "company.html", pager.url, site, company=company, rows=chunk, pager=pager, chart=chart
+        )
+        for pager, chunk in paginate(company.filings, company.url)
+    ]
+
+
+def letter_anchor(key: str) -> str:
+    return "letter-other" if key == "#" else f"letter-{key.lower()}"
+
+
+def letter(company: Company) -> str:
+    """The A-Z section of a company: its first letter, or "#" for digits and anything else."""
+    first = company.name[:1].upper()
+    return first if "A" <= first <= "Z" else "#"

@@ -7,11 +7,14 @@ with :func:`relative`.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from generator.companies import Company, build_companies, company_key, company_url, sic_table
+from generator.forms import base_form, is_amendment, normalise
 from generator.model import Document, Filer, Filing, Page
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -22,6 +25,8 @@ _PASSIVE_EXT = {
     "ppt", "pptx", "csv", "txt", "gz",
 }  # fmt: skip
 _RESERVED = {"index.html", "filing.json"}
+#: A URL with "." or ".." parts, doubled, leading or trailing slashes: left to posixpath.relpath.
+_IRREGULAR = re.compile(r"(?:^|/)\.{1,2}(?:/|$)|//|^/|/$")
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -79,15 +84,44 @@ def page_url(page: Page) -> str:
     return f"{page.slug}/index.html"
 
 
+FORMS_URL = "forms/index.html"
+DATES_URL = "dates/index.html"
+UNDATED_URL = "dates/undated/index.html"
+COMPANIES_URL = "companies/index.html"
+
+
+def form_page_url(slug: str) -> str:
+    return f"forms/{slug}/index.html"
+
+
+def year_url(year: str) -> str:
+    return f"dates/{year}/index.html"
+
+
+def numbered_page_url(first: str, number: int) -> str:
+    """Page ``number`` of a listing whose first page is ``first`` (…/index.html, …/page-2.html)."""
+    return first if number == 1 else posixpath.join(posixpath.dirname(first), f"page-{number}.html")
+
+
 def relative(from_url: str, to_url: str) -> str:
-    """A link from the page at ``from_url`` to ``to_url`` (both site-root relative)."""
-    start = posixpath.dirname(from_url) or "."
-    return posixpath.relpath(to_url, start)
+    """A link from the page at ``from_url`` to ``to_url`` (both site-root relative).
+
+    Pure string work: ``posixpath.relpath`` asks the operating system for the current folder on
+    every call, which was a third of the time to render the listings of a large archive.
+    """
+    if _IRREGULAR.search(from_url) or _IRREGULAR.search(to_url):
+        return posixpath.relpath(to_url, posixpath.dirname(from_url) or ".")
+    here = from_url.split("/")[:-1]
+    there = to_url.split("/")
+    same = 0
+    while same < len(here) and same < len(there) and here[same] == there[same]:
+        same += 1
+    return "/".join([".."] * (len(here) - same) + there[same:]) or "."
 
 
 @dataclass(frozen=True)
 class Site:
-    """Everything the render stage needs, indexed once."""
+    """Everything the render stage needs, indexed once by :func:`assemble_site`."""
 
     title: str
     filings: tuple[Filing, ...]
@@ -96,41 +130,64 @@ class Site:
     by_form: dict[str, list[Filing]] = field(default_factory=dict)
     by_year: dict[str, list[Filing]] = field(default_factory=dict)
     by_cik: dict[str, list[Filing]] = field(default_factory=dict)
+    companies: dict[str, Company] = field(default_factory=dict)
+    companies_az: tuple[Company, ...] = ()
+    form_slugs: dict[str, str] = field(default_factory=dict)
+    sics: dict[str, str] = field(default_factory=dict)
+    neighbours: dict[str, tuple[Filing | None, Filing | None]] = field(default_factory=dict)
+    amendments: dict[str, Filing] = field(default_factory=dict)
+    amended: dict[str, tuple[Filing, ...]] = field(default_factory=dict)
 
-    # --- the interface the filing and document templates use (implemented with the browse pages) ---
+    # --- the interface the filing and document templates use ---
     def company_url_for(self, filer: Filer) -> str | None:
         """The company page of a filer (by CIK, else by a slug of its name), or None."""
-        return None
+        key = company_key(filer)
+        return company_url(key) if key in self.companies else None
+
+    def company_for(self, filer: Filer | None) -> Company | None:
+        key = company_key(filer) if filer else None
+        return self.companies.get(key) if key else None
 
     def previous_next(self, filing: Filing) -> tuple[Filing | None, Filing | None]:
-        """The previous and next filing (by filed date) of the filing's company."""
-        return None, None
+        """The previous and next filing (by filed date, then id) of the filing's company."""
+        return self.neighbours.get(filing.id, (None, None))
 
     def amends(self, filing: Filing) -> Filing | None:
         """For an amendment (8-K/A, 10-Q/A, 13F-HR/A ...): the filing it amends, when present."""
-        return None
+        return self.amendments.get(filing.id)
 
     def amended_by(self, filing: Filing) -> tuple[Filing, ...]:
-        """The amendments in the archive that amend this filing."""
-        return ()
+        """The amendments in the archive that amend this filing, oldest first."""
+        return self.amended.get(filing.id, ())
 
     def sic_description(self, filer: Filer) -> str | None:
         """The SIC code's description: the filer's header, else any header in the archive with
         the same code (never a guess)."""
-        return filer.sic_description
+        return filer.sic_description or (self.sics.get(filer.sic) if filer.sic else None)
+
+    def form_url(self, form: str) -> str:
+        """The page listing every filing of ``form`` (a key of ``by_form``)."""
+        return form_page_url(self.form_slugs[form])
 
 
 def assemble_site(title: str, filings: list[Filing], pages: list[Page]) -> Site:
-    """Filings sorted newest first (unknown dates last, then by id), with lookup tables."""
+    """Filings sorted newest first (unknown dates last, then by id), with lookup tables.
+
+    Everything is computed once here, in O(n log n), so that rendering 100,000 filing pages
+    asks only dictionary lookups of the Site.
+    """
     ordered = sorted(filings, key=lambda f: (f.filed is None, _neg_date(f.filed), f.id))
     by_form: dict[str, list[Filing]] = defaultdict(list)
     by_year: dict[str, list[Filing]] = defaultdict(list)
     by_cik: dict[str, list[Filing]] = defaultdict(list)
     for f in ordered:
         by_form[f.form or "unknown"].append(f)
-        by_year[(f.filed or "unknown")[:4]].append(f)
+        by_year[f.filed[:4] if f.filed else "unknown"].append(f)
         for cik in sorted({x.cik for x in f.filers if x.cik}):
             by_cik[cik].append(f)
+    sics = sic_table(ordered)
+    companies = build_companies(ordered, sics)
+    amendments = find_amendments(ordered)
     return Site(
         title=title,
         filings=tuple(ordered),
@@ -139,7 +196,96 @@ def assemble_site(title: str, filings: list[Filing], pages: list[Page]) -> Site:
         by_form=dict(sorted(by_form.items())),
         by_year=dict(sorted(by_year.items(), reverse=True)),
         by_cik=dict(sorted(by_cik.items())),
+        companies=companies,
+        companies_az=tuple(sorted(companies.values(), key=lambda c: (c.name.casefold(), c.key))),
+        form_slugs=form_slugs(by_form),
+        sics=sics,
+        neighbours=neighbours(companies),
+        amendments=amendments,
+        amended=_reverse(amendments, ordered),
     )
+
+
+def form_slugs(forms: dict[str, list[Filing]] | list[str]) -> dict[str, str]:
+    """Form -> URL slug: lower case, anything but letters and digits -> "-" ("8-K/A" -> "8-k-a").
+
+    When two forms share a slug (say "8-K/A" and "8-K A"), the one written the way EDGAR writes
+    forms (upper case, "/A") keeps it and the other gets a digest of its code appended, so an odd
+    form appearing in the archive never moves the page of a regular one.
+    """
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for form in sorted(forms, key=lambda f: (f != normalise(f), "/" not in f, f)):
+        slug = slugify(form) or "form"
+        if slug in taken:
+            slug = f"{slug}-{hashlib.sha256(form.encode()).hexdigest()[:6]}"
+        taken.add(slug)
+        slugs[form] = slug
+    return dict(sorted(slugs.items()))
+
+
+def main_key(filing: Filing) -> str | None:
+    """The company key of the filing's main company (``Filing.company``)."""
+    return company_key(filing.company) if filing.company else None
+
+
+def chronological(filing: Filing) -> tuple:
+    """Oldest first by filed date, then id; filings with no date last."""
+    return (filing.filed is None, filing.filed or "", filing.id)
+
+
+def neighbours(companies: dict[str, Company]) -> dict[str, tuple[Filing | None, Filing | None]]:
+    """Filing id -> (previous, next) filing of its main company, among all that company's filings."""
+    out: dict[str, tuple[Filing | None, Filing | None]] = {}
+    for key, company in companies.items():
+        chain = sorted((cf.filing for cf in company.filings), key=chronological)
+        for i, f in enumerate(chain):
+            if main_key(f) == key:
+                out[f.id] = (chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None)
+    return out
+
+
+def _party(filing: Filing) -> frozenset[str]:
+    """Every company key of a filing: an amendment must name exactly the same companies."""
+    return frozenset(k for x in filing.filers if (k := company_key(x)))
+
+
+def find_amendments(ordered: tuple[Filing, ...] | list[Filing]) -> dict[str, Filing]:
+    """Amendment id -> the filing it amends: same companies, the amendment's form without "/A",
+    and the same period of report or the same date of report. Of several, the latest filed not
+    after the amendment. Weaker evidence (same company and form only) links nothing."""
+    by_fact: dict[tuple, list[Filing]] = defaultdict(list)
+    amendments: list[tuple[Filing, frozenset[str]]] = []
+    for f in ordered:
+        party = _party(f)
+        if not (f.form and party):
+            continue
+        if is_amendment(f.form):
+            amendments.append((f, party))
+            continue
+        for kind, value in (("period", f.period), ("report", f.date_of_report)):
+            if value:
+                by_fact[(base_form(f.form), party, kind, value)].append(f)
+    out: dict[str, Filing] = {}
+    for a, party in amendments:
+        base = base_form(a.form or "")
+        found = [
+            f
+            for kind, value in (("period", a.period), ("report", a.date_of_report))
+            for f in by_fact.get((base, party, kind, value), ())
+            if not (a.filed and f.filed and f.filed > a.filed)
+        ]
+        if found:
+            out[a.id] = max(found, key=lambda f: (f.filed is not None, f.filed or "", f.id))
+    return out
+
+
+def _reverse(amendments: dict[str, Filing], ordered: tuple[Filing, ...] | list[Filing]) -> dict[str, tuple]:
+    """Original id -> its amendments, oldest first."""
+    out: dict[str, list[Filing]] = defaultdict(list)
+    for a in sorted((f for f in ordered if f.id in amendments), key=chronological):
+        out[amendments[a.id].id].append(a)
+    return {k: tuple(v) for k, v in sorted(out.items())}
 
 
 def _neg_date(date: str | None) -> str:
