@@ -214,7 +214,7 @@ def _parse_pages(sources: list[SourceFile]) -> tuple[list[Page], list[InputOutco
         except Exception as exc:  # noqa: BLE001 - per-file boundary
             outcomes.append(InputOutcome(s.path, "failed", reason=f"markdown page: {exc}"))
             continue
-        if page.slug in seen or page.slug in ("filings", "static", "companies", "search"):
+        if page.slug in seen or page.slug in ("filings", "static", "companies", "search", "forms", "dates"):
             page = replace(page, slug=f"{page.slug}-{hashlib.sha256(s.path.encode()).hexdigest()[:6]}")
         seen.add(page.slug)
         pages.append(page)
