@@ -9,7 +9,7 @@ site-root URL into a link relative to the page being rendered.
 
 from __future__ import annotations
 
-import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,12 @@ import jinja2
 
 from generator import export
 from generator import site as urls
+from generator.crosslink import ExhibitLinks, link_exhibits_in_html
 from generator.model import Document, Filing, Output, Page
-from generator.parse.filing import primary_text
-from generator.sanitize import image_resolver, sanitize_html
+from generator.render_helpers import install_helpers
+from generator.render_text import render_plain
+from generator.render_xml import render_xml
+from generator.sanitize import image_resolver, link_resolver, sanitize_html
 from generator.site import Site
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -66,10 +69,20 @@ def make_env(user_templates: Path | None = None) -> jinja2.Environment:
         "page_url",
     ):
         env.globals[name] = getattr(urls, name)
-    env.filters["or_not_stated"] = lambda v: (
-        v if v not in (None, "") else jinja2.filters.Markup('<span class="not-stated">not stated</span>')
-    )
+    install_helpers(env)
+    _install_form_names(env)
     return env
+
+
+def _install_form_names(env: jinja2.Environment) -> None:
+    """``form_name`` ("8-K" -> "Current report") comes with the browse pages (generator.forms);
+    registered here, before any filing page renders, so every page names its form. Until that
+    module exists the templates' ``form_name is defined`` guard shows the code alone."""
+    try:
+        from generator.forms import form_name
+    except ImportError:
+        return
+    env.globals.setdefault("form_name", form_name)
 
 
 @jinja2.pass_context
@@ -86,45 +99,63 @@ def render_template(env: jinja2.Environment, template: str, here: str, site: Sit
 
 
 def render_filing(filing: Filing, site: Site, env: jinja2.Environment, original: bytes) -> list[Output]:
-    """Every output of one filing: its page, one page per document, decoded files, JSON, original."""
+    """Every output of one filing: its page, one page per document, decoded files, JSON, original.
+
+    The filing page and the document pages live in one folder, so the primary document's HTML
+    (links and images included) serves both; only a plain-text primary is rendered again for the
+    filing page, without the line anchors a link to a passage uses (those point at its own page)."""
     here = urls.filing_url(filing.id)
-    files = {
-        d.data_filename or d.filename or "": url
-        for d in filing.documents
-        if (url := urls.document_file_url(filing, d)) is not None
-    }
+    bodies = document_bodies(filing)
+    docs = filing.documents
+    primary = bodies[0] if docs else ""
+    if docs and docs[0].format == "plain" and docs[0].data is None:  # no line anchors: lean bytes
+        primary = render_plain(docs[0].text, ExhibitLinks(filing, here), line_ids=False)
     outputs = [
-        render_template(
-            env,
-            "filing.html",
-            here,
-            site,
-            filing=filing,
-            primary=_document_body(filing.primary, here, files) if filing.primary else "",
-        ),
+        render_template(env, "filing.html", here, site, filing=filing, primary=primary),
         Output(urls.filing_json_url(filing.id), export.dumps(export.filing_record(filing))),
         Output(urls.original_url(filing), original),
     ]
-    for doc in filing.documents:
+    for i, doc in enumerate(docs):
         page = urls.document_url(filing.id, doc)
-        body = _document_body(doc, page, files)
-        outputs.append(
-            render_template(env, "document.html", page, site, filing=filing, document=doc, body=body)
-        )
+        neighbours = (docs[i - 1] if i else None, docs[i + 1] if i + 1 < len(docs) else None)
+        values = dict(filing=filing, document=doc, body=bodies[i], previous=neighbours[0], next=neighbours[1])
+        outputs.append(render_template(env, "document.html", page, site, **values))
         file_url = urls.document_file_url(filing, doc)
         if file_url and doc.data is not None:
             outputs.append(Output(file_url, doc.data))
     return outputs
 
 
-def _document_body(doc: Document, page: str, files: dict[str, str]) -> str:
-    """Safe HTML for one document: sanitised HTML, or escaped monospace text."""
+def document_bodies(filing: Filing) -> list[str]:
+    """Safe HTML for each document, in order; exhibit references linked in the primary one."""
+    here = urls.filing_url(filing.id)
+    files = {
+        d.data_filename or d.filename or "": url
+        for d in filing.documents
+        if (url := urls.document_file_url(filing, d)) is not None
+    }
+    pages = {d.filename or "": urls.document_url(filing.id, d) for d in filing.documents}
+    resolvers = (image_resolver(files, here), link_resolver(pages, here))
+    links = ExhibitLinks(filing, here)
+    return [
+        _document_body(doc, resolvers, links if i == 0 else None) for i, doc in enumerate(filing.documents)
+    ]
+
+
+Resolver = Callable[[str], str | None]
+
+
+def _document_body(doc: Document, resolvers: tuple[Resolver, Resolver], links: ExhibitLinks | None) -> str:
+    """One document as safe HTML: sanitised HTML, XML as data, text in its own layout; "" for a
+    decoded binary (its page shows or offers the file instead)."""
     if doc.data is not None:
         return ""
     if doc.format == "html":
-        return sanitize_html(doc.text, image_resolver(files, page))
-    text = primary_text(doc) if doc.format == "xml" else doc.text
-    return f'<pre class="filing-text">{html.escape(text)}</pre>'
+        body = sanitize_html(doc.text, *resolvers)
+        return link_exhibits_in_html(body, links) if links else body
+    if doc.format == "xml":
+        return render_xml(doc.text)
+    return render_plain(doc.text, links)
 
 
 def render_page(page: Page, site: Site, env: jinja2.Environment) -> Output:

@@ -1,18 +1,27 @@
-"""Render stage, filing HTML -> safe HTML (nh3, the Ammonia sanitiser).
+"""Render stage, filing HTML -> safe HTML (nh3, the Ammonia sanitiser), then a tidy pass.
 
 Filings are untrusted. What survives: structure, tables and the inline styles their layout needs
-(an allow-list of CSS properties that cannot load anything), links to http(s)/mailto, and images
-that resolve to a file decoded from the same filing. What never survives: scripts, event handlers,
-forms, iframes, objects, SVG, ``javascript:`` URLs, external images, style sheets.
+(an allow-list of CSS properties that cannot load anything), links to http(s)/mailto, links to
+the filing's own documents (rewritten to their pages), and images that resolve to a file decoded
+from the same filing. What never survives: scripts, event handlers, forms, iframes, objects, SVG,
+``javascript:`` URLs, external images, style sheets, ``<meta>`` and ``<base>``.
+
+The filing's own ids get a prefix (``f-``) so they can never collide with the page's (``main``,
+``L12``, ``page-3``), and the tidy pass turns the filing's headings into styled ``<div>``s (a page
+has one outline: ours), drops in-page links whose target is gone and gives every image an alt text.
 """
 
 from __future__ import annotations
 
 import copy
 import posixpath
+import re
 from collections.abc import Callable
 
 import nh3
+
+#: Prefix of every id and in-page link the filing brings.
+ID_PREFIX = "f-"
 
 _TAGS = set(nh3.ALLOWED_TAGS) | {"font", "tfoot", "big"}
 _ATTRS = copy.deepcopy(nh3.ALLOWED_ATTRIBUTES)
@@ -40,35 +49,41 @@ _STYLE_PROPERTIES = {
     "page-break-before", "page-break-after", "page-break-inside", "break-before", "break-after",
     "text-underline-offset", "list-style-type", "table-layout", "overflow-wrap", "word-wrap",
 }  # fmt: skip
+_CLEAN_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "svg", "math", "template"}
+_EXTERNAL = ("http://", "https://", "mailto:")
+
+# nh3's output is normalised: text never holds "<" and attribute values never hold ">" or '"'
+# (both escaped), so these patterns can only meet real tags and whole attributes.
+_FIX_RE = re.compile(r"<(/?)(h[1-6]|a|img)\b([^>]*)>")
+_TARGET_RES = (re.compile(r'<[a-z][^>]*?\sid="([^"]*)"'), re.compile(r'<a\s[^>]*?\bname="([^"]*)"'))
+_HREF_FRAGMENT_RE = re.compile(r'\shref="#([^"]*)"')
+_SRC_RE = re.compile(r'\ssrc="([^"]*)"')
 
 
-def sanitize_html(html: str, resolve_image: Callable[[str], str | None]) -> str:
+def sanitize_html(
+    html: str,
+    resolve_image: Callable[[str], str | None],
+    resolve_link: Callable[[str], str | None] | None = None,
+) -> str:
     """Clean filing HTML. ``resolve_image(src)`` returns a page-relative URL for an image the
-    filing carries, or None to drop the image (external or missing)."""
+    filing carries, or None to drop the image (external or missing); ``resolve_link(href)`` does
+    the same for a relative link (to another document of the filing), else the link is dropped."""
 
     def keep(tag: str, attr: str, value: str) -> str | None:
         if tag == "img" and attr == "src":
             return resolve_image(value)
-        if attr == "href" and value.lower().startswith(("data:", "vbscript:", "javascript:")):
-            return None
+        if attr == "href":
+            return _href(value, resolve_link)
+        if attr in ("id", "name"):
+            return ID_PREFIX + value
         if attr == "style" and "expression(" in value.lower():
             return None  # old IE CSS expressions; other url()-taking properties are filtered out
         return value
 
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=_TAGS,
-        clean_content_tags={
-            "script",
-            "style",
-            "iframe",
-            "object",
-            "embed",
-            "noscript",
-            "svg",
-            "math",
-            "template",
-        },
+        clean_content_tags=_CLEAN_CONTENT,
         attributes=_ATTRS,
         attribute_filter=keep,
         strip_comments=True,
@@ -76,17 +91,70 @@ def sanitize_html(html: str, resolve_image: Callable[[str], str | None]) -> str:
         url_schemes={"http", "https", "mailto"},
         filter_style_properties=_STYLE_PROPERTIES,
     )
+    return tidy(cleaned)
+
+
+def _href(value: str, resolve_link: Callable[[str], str | None] | None) -> str | None:
+    """Keep web and mail links, prefix in-page ones, send relative ones through ``resolve_link``.
+    Everything returned here is built from a known-safe prefix: nh3 does not re-check it."""
+    v = value.strip()
+    if v.lower().startswith(_EXTERNAL):
+        return v
+    if v.startswith("#"):
+        return f"#{ID_PREFIX}{v[1:]}" if len(v) > 1 else None
+    if ":" in v.split("/", 1)[0] or resolve_link is None:
+        return None  # any other scheme
+    return resolve_link(v)
+
+
+def tidy(html: str) -> str:
+    """Headings -> ``<div class="fhN">``; in-page links without a target lose their href; images
+    without a source are dropped, the others get an alt text (their file name) when they lack one."""
+    targets = {m.group(1) for pattern in _TARGET_RES for m in pattern.finditer(html)}
+
+    def fix(m: re.Match[str]) -> str:
+        close, name, attrs = m.groups()
+        if name[0] == "h":
+            return "</div>" if close else f'<div class="fh{name[1]}"{attrs}>'
+        if name == "a" and not close and 'href="#' in attrs:
+            frag = _HREF_FRAGMENT_RE.search(attrs)
+            if frag and frag.group(1) not in targets:
+                return f"<a{_HREF_FRAGMENT_RE.sub('', attrs)}>"
+        elif name == "img":
+            src = _SRC_RE.search(attrs)
+            if src is None:
+                return ""
+            if " alt=" not in attrs:
+                label = posixpath.basename(src.group(1))
+                return f'<img alt="Image: {label}"{attrs}>'
+        return m.group(0)
+
+    return _FIX_RE.sub(fix, html)
 
 
 def image_resolver(files: dict[str, str], page_url: str) -> Callable[[str], str | None]:
     """Map an <img src> to a decoded file of the filing by its base name (case-insensitive)."""
-    lowered = {name.lower(): url for name, url in files.items()}
+    return _by_base_name(files, page_url)
 
-    def resolve(src: str) -> str | None:
-        name = src.strip().replace("\\", "/").rsplit("/", 1)[-1].split("?", 1)[0].lower()
-        target = lowered.get(name)
-        if target is None:
+
+def link_resolver(pages: dict[str, str], page_url: str) -> Callable[[str], str | None]:
+    """Map a relative <a href> ("ex99.htm", "./d1.htm#x") to the page of the filing's document of
+    that file name; anything else (a folder path, another filing, a missing file) resolves to None."""
+    return _by_base_name(pages, page_url, same_folder=True)
+
+
+def _by_base_name(
+    targets: dict[str, str], page_url: str, same_folder: bool = False
+) -> Callable[[str], str | None]:
+    lowered = {name.lower(): url for name, url in targets.items() if name}
+    start = posixpath.dirname(page_url) or "."
+
+    def resolve(ref: str) -> str | None:
+        path = ref.strip().replace("\\", "/").split("#", 1)[0].split("?", 1)[0]
+        path = path[2:] if path.startswith("./") else path
+        if same_folder and "/" in path:
             return None
-        return posixpath.relpath(target, posixpath.dirname(page_url) or ".")
+        target = lowered.get(path.rsplit("/", 1)[-1].lower())
+        return None if target is None else posixpath.relpath(target, start)
 
     return resolve

@@ -47,3 +47,40 @@ def test_hostile_filing_page_runs_no_script(tmp_path):
         assert "<script" not in dom.lower()
     index = dump_dom((out / "index.html").as_uri())
     assert "0000914760-99-000124" in index
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("smoke") / "output"
+    run_build(ROOT / "site_src", out, jobs=1)
+    return out
+
+
+@pytest.mark.browser
+def test_pages_open_clean_styled_and_passages_are_addressable(demo):
+    """Filing, document and markdown pages load with no error; the theme applies; a link to a line
+    or a page of a plain-text document lands on it and highlights it."""
+    from browser import browser_page
+
+    pages = [
+        "filings/0000320193-97-000014/index.html",
+        "filings/0001213900-25-032135/2-ex-99-1.html",
+        "filings/0000950123-24-002518/2-information-table.html",
+        "about/index.html",
+    ]
+    with browser_page() as page:
+        problems: list[str] = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+        for rel in pages:
+            page.goto((demo / rel).as_uri())
+            assert page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth") != "none", rel
+        page.goto((demo / "filings/0000320193-97-000014/1-10-q.html").as_uri() + "#L120")
+        line = page.locator("#L120")
+        assert (
+            line.is_visible()
+            and line.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+        )
+        assert page.evaluate("window.scrollY") > 0
+        assert page.locator("#page-2").inner_text() == "page 2"
+        assert problems == []

@@ -18,6 +18,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from generator.model import ExhibitReference
 from generator.parse.cover_lines import normalize_text, squeeze
@@ -135,26 +137,38 @@ def _letters(first: str, letter: str) -> list[str]:
     return [f"{m.group(1)}({chr(c)})" for c in range(ord(m.group(2)), ord(letter) + 1)]
 
 
-def _references(text: str) -> list[tuple[int, str]]:
-    """(position, normalised number) of every exhibit named in prose, lists and ranges expanded."""
-    out: list[tuple[int, str]] = []
+def _reference_groups(text: str) -> Iterator[tuple[int, list[str], list[tuple[int, int] | None]]]:
+    """Each prose reference: its position, its normalised numbers (lists and ranges expanded) and,
+    aligned with them, the span of text that names each number (None for a number a range implies).
+    """
     done = 0  # end of the last list read: its members are not read again as list heads
     for m in _REF_RE.finditer(text):
         if m.start() < done:
             continue
-        numbers = [normalize_exhibit_number(m.group("num") or m.group("wrapped"))]
+        group = "num" if m.group("num") else "wrapped"
+        numbers = [normalize_exhibit_number(m.group(group))]
+        spans: list[tuple[int, int] | None] = [(m.start(group), m.end(group))]
         end = m.end()
         while (more := _MORE_RE.match(text, end)) is not None:
             end = more.end()
+            part = "letter" if more.group("letter") else "num"
             if more.group("letter"):
-                numbers[-1:] = _letters(numbers[-1], more.group("letter")[1].upper())
-                continue
-            number = normalize_exhibit_number(more.group("num"))
-            numbers[-1:] = _expand(numbers[-1], number) if more.group("range") else [numbers[-1], number]
+                grown = _letters(numbers[-1], more.group("letter")[1].upper())
+            else:
+                number = normalize_exhibit_number(more.group("num"))
+                grown = _expand(numbers[-1], number) if more.group("range") else [numbers[-1], number]
+            # the first keeps its span, the last is the text just read, any between are implied
+            inner: list[tuple[int, int] | None] = [None] * (len(grown) - 2)
+            tail = [*inner, (more.start(part), more.end(part))] if len(grown) > 1 else []
+            numbers[-1:], spans[-1:] = grown, spans[-1:] + tail
         done = end
         if not _EXTERNAL_RE.match(text, end):
-            out.extend((m.start(), n) for n in numbers if _valid(n))
-    return out
+            yield m.start(), numbers, spans
+
+
+def _references(text: str) -> list[tuple[int, str]]:
+    """(position, normalised number) of every exhibit named in prose, lists and ranges expanded."""
+    return [(pos, n) for pos, numbers, _ in _reference_groups(text) for n in numbers if _valid(n)]
 
 
 def _clean_line(line: str) -> str:
@@ -208,8 +222,9 @@ def _heading_lines(text: str, lines: list[str], starts: list[int]) -> list[int]:
     return sorted(i for i in found if len(lines[i]) < 200 and _HEADING_RE.match(lines[i]))
 
 
-def _index_rows(text: str) -> list[tuple[int, str, str | None]]:
-    """(position, normalised number, description) of the rows under each exhibit-index heading.
+def _index_rows(text: str) -> list[tuple[int, str, str | None, int, int]]:
+    """(position, normalised number, description, start and end of the number) of the rows under
+    each exhibit-index heading.
 
     A heading lets rows start within its next few non-blank lines; a described row lets the next
     row follow within a few more. Numbered lists elsewhere (risk factors, a prospectus's
@@ -219,7 +234,7 @@ def _index_rows(text: str) -> list[tuple[int, str, str | None]]:
     starts = [0, *itertools.accumulate(len(line) + 1 for line in lines[:-1])]
     # Rows only follow a heading: jump from heading to heading instead of reading every line.
     headings = _heading_lines(text, lines, starts)
-    out: list[tuple[int, str, str | None]] = []
+    out: list[tuple[int, str, str | None, int, int]] = []
     budget, i = 0, 0
     while i < len(lines):
         if budget <= 0:
@@ -231,7 +246,8 @@ def _index_rows(text: str) -> list[tuple[int, str, str | None]]:
         m = _ROW_RE.match(line) if budget > 0 and len(line) < 400 else None
         if m and _is_row(m, line, lines[i - 1] if i else ""):
             desc, last = _row_description(lines, i, m)
-            out.append((starts[i], normalize_exhibit_number(m.group("num")), desc))
+            number = normalize_exhibit_number(m.group("num"))
+            out.append((starts[i], number, desc, starts[i] + m.start("num"), starts[i] + m.end("num")))
             budget = _AFTER_ROW if m.group("desc") else budget - 1
             i = last + 1
             continue
@@ -255,7 +271,7 @@ def find_exhibit_references(text: str) -> tuple[ExhibitReference, ...]:
         return ()
     text = normalize_text(text)
     found: list[tuple[int, str, str | None]] = [(p, n, None) for p, n in _references(text)]
-    found.extend(_index_rows(text))
+    found.extend(row[:3] for row in _index_rows(text))
     found.sort(key=lambda row: row[0])
     order: list[str] = []
     described: dict[str, str | None] = {}
@@ -266,3 +282,47 @@ def find_exhibit_references(text: str) -> tuple[ExhibitReference, ...]:
         elif described[number] is None and desc:
             described[number] = desc
     return tuple(ExhibitReference(number=n, description=described[n]) for n in order)
+
+
+@dataclass(frozen=True, slots=True)
+class ExhibitSpan:
+    """Where a text names one exhibit: ``text[start:end]`` is the words to link ("Exhibit 99.1", or
+    "99.2" in a list), ``text[number_start:end]`` the number alone (what to link when the words
+    cross an element boundary), ``number`` the normalised number."""
+
+    start: int
+    number_start: int
+    end: int
+    number: str
+
+
+#: Same-length stand-ins for the characters :func:`normalize_text` unifies, so offsets still hold.
+_SAME_LENGTH = {"\xa0": " ", "\u2007": " ", "\u2009": " ", "\u200b": " ", "\ufeff": " ",
+                "\u2013": "-", "\u2014": "-", "\u2011": "-"}  # fmt: skip
+_SAME_LENGTH_RE = re.compile("[" + "".join(_SAME_LENGTH) + "]")
+
+
+def exhibit_reference_spans(text: str) -> list[ExhibitSpan]:
+    """Every place ``text`` names an exhibit, in order, for the render stage to link.
+
+    The same two passes as :func:`find_exhibit_references` (prose references, exhibit-index
+    rows), but on the caller's own text and offsets: only same-length substitutions are made, so
+    a span can be cut out of the text it was found in. Overlapping finds keep the first.
+    """
+    if not text:
+        return []
+    text = text.replace("\r", "\n").replace("\t", " ")
+    if not text.isascii():  # a regex is much faster than str.translate on long non-ASCII text
+        text = _SAME_LENGTH_RE.sub(lambda m: _SAME_LENGTH[m.group(0)], text)
+    found: list[ExhibitSpan] = []
+    for pos, numbers, spans in _reference_groups(text):
+        for i, (number, span) in enumerate(zip(numbers, spans, strict=True)):
+            if span is not None and _valid(number):
+                found.append(ExhibitSpan(pos if i == 0 else span[0], span[0], span[1], number))
+    found.extend(ExhibitSpan(s, s, e, number) for _, number, _, s, e in _index_rows(text))
+    found.sort(key=lambda s: (s.start, -s.end))
+    kept: list[ExhibitSpan] = []
+    for span in found:
+        if not kept or span.start >= kept[-1].end:
+            kept.append(span)
+    return kept

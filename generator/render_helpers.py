@@ -1,0 +1,122 @@
+"""Render stage, template helpers: the filters and functions the filing and document pages use.
+
+They turn model values into the words a reader expects ("1231" -> "December 31", 3876 ->
+"3,876", "filers[0].irs_number" -> "IRS number") and say what kind of thing a document is. They
+format; they never invent: a missing value stays "not stated".
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator.model import Document, Filing
+
+#: Decoded files a browser shows inline.
+IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "gif", "png", "bmp"})
+_FIELD_LABELS = {
+    "form": "Form", "filed": "Filed", "period": "Period of report", "date_of_report": "Date of report",
+    "items": "Items", "name": "Name", "irs_number": "IRS number", "state_of_incorporation":
+    "State of incorporation", "file_number": "File number", "business_address": "Business address",
+}  # fmt: skip
+_TH_RE = re.compile(r"<th(?![^>]*\bscope=)(?=[\s>])")
+_FILER_FIELD = re.compile(r"^filers\[(\d+)\]\.(\w+)$")
+NOT_STATED = Markup('<span class="not-stated">not stated</span>')
+
+
+def install_helpers(env: jinja2.Environment) -> None:
+    env.filters.update(
+        or_not_stated=or_not_stated,
+        thousands=lambda n: f"{n:,}" if isinstance(n, int) else n,
+        phone=phone,
+        month_day=month_day,
+        th_scope=th_scope,
+    )
+    env.globals.update(
+        fact_label=fact_label,
+        is_image=is_image,
+        file_kind=file_kind,
+        marks_of=Marks,
+        document_by_sequence=document_by_sequence,
+    )
+
+
+def or_not_stated(value: Any) -> Any:
+    return NOT_STATED if value in (None, "") else value
+
+
+def th_scope(html: str) -> Markup:
+    """Markdown's table header cells get ``scope="col"`` (they head columns; a screen reader
+    announces them with each cell). For trusted HTML only: the markdown pages of the site."""
+    return Markup(_TH_RE.sub('<th scope="col"', html))
+
+
+def phone(value: str | None) -> str | None:
+    """ "3037578101" -> "(303) 757-8101"; anything else as written."""
+    if value and re.fullmatch(r"\d{10}", value):
+        return f"({value[:3]}) {value[3:6]}-{value[6:]}"
+    return value
+
+
+def month_day(value: str | None) -> str | None:
+    """A fiscal year end "1231" -> "December 31"; anything else as written."""
+    if value and re.fullmatch(r"(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", value):
+        return f"{calendar.month_name[int(value[:2])]} {int(value[2:])}"
+    return value
+
+
+def fact_label(field: str) -> str:
+    """A provenance or discrepancy key as words: "filers[0].irs_number" -> "IRS number (filer 1)"."""
+    m = _FILER_FIELD.match(field)
+    if m:
+        return f"{_FIELD_LABELS.get(m.group(2), m.group(2))} (filer {int(m.group(1)) + 1})"
+    return _FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+
+
+def is_image(doc: Document) -> bool:
+    return doc.data is not None and _extension(doc) in IMAGE_EXTENSIONS
+
+
+def file_kind(doc: Document) -> str:
+    """ "PDF", "ZIP", "JPG" ... (the decoded file's extension), or "file"."""
+    return _extension(doc).upper() or "file"
+
+
+def document_by_sequence(filing: Filing, sequence: int | None) -> Document | None:
+    return next((d for d in filing.documents if sequence is not None and d.sequence == sequence), None)
+
+
+def _extension(doc: Document) -> str:
+    name = doc.data_filename or doc.filename or ""
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+class Marks:
+    """Provenance and discrepancy marks for one filing: ``marks.of("period")`` gives the marks to
+    print after that fact (cover page, differs), ``marks.any`` whether the legend is needed."""
+
+    def __init__(self, filing: Filing) -> None:
+        self.provenance = dict(filing.provenance)
+        self.differs = {d.field: d for d in filing.discrepancies}
+        self.cover = "cover page" in self.provenance.values()
+        self.any = bool(self.differs) or self.cover
+
+    def of(self, field: str, filer: int | None = None) -> Markup:
+        key = f"filers[{filer}].{field}" if filer is not None else field
+        out = []
+        if self.provenance.get(key) == "cover page":
+            out.append(
+                '<span class="mark mark-cover" title="Read from the cover page of the document: '
+                'the EDGAR header does not state it">cover page</span>'
+            )
+        if key in self.differs:
+            said = self.differs[key].cover_page or "nothing"
+            out.append(
+                Markup('<a class="mark mark-differs" href="#discrepancies" title="The cover page says: {}">'
+                       "differs</a>").format(said)
+            )  # fmt: skip
+        return Markup(" " + " ".join(out)) if out else Markup("")

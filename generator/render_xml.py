@@ -1,0 +1,146 @@
+"""Render stage, XML documents -> HTML a person can read.
+
+EDGAR's structured documents (13F information tables, the 13F/Form D ``edgarSubmission``, Forms
+3/4/5 ``ownershipDocument``) are data, not prose. A run of sibling records (the ``infoTable``s of
+a 13F) becomes one table, a column per field; the rest becomes nested definition lists with the
+element names spelled out ("nameOfIssuer" -> "Name of issuer"). Anything else (XBRL instances,
+schemas, linkbases: machine documents, often huge) is shown as its source, like plain text.
+
+The reader is a small regex tokenizer: no DTDs, no entities beyond the predefined ones, nothing
+fetched, so a hostile document can neither expand nor reach out. Nothing here trusts the input:
+every name and value is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from generator.render_text import render_plain
+
+#: Roots shown as data; every other XML document is shown as its source.
+STRUCTURED_ROOTS = frozenset({"informationtable", "edgarsubmission", "ownershipdocument"})
+_MAX_ELEMENTS = 200_000
+_TOKEN_RE = re.compile(
+    r"<!\[CDATA\[(?P<cdata>.*?)\]\]>|<!--.*?-->|<\?.*?\?>|<![^>]*>"
+    r"|<(?P<close>/)?(?P<name>[\w.:-]+)(?:\s[^>]*?)?(?P<empty>/)?>|(?P<text>[^<]+)",
+    re.S,
+)
+_WRAPPER_RE = re.compile(r"^\s*<XML>|</XML>\s*$", re.I)
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+#: The 13F information table's abbreviated names, as the form's instructions word them.
+_LABELS = {
+    "cusip": "CUSIP", "sshPrnamt": "Shares or principal", "sshPrnamtType": "SH/PRN", "putCall": "Put/call",
+    "figi": "FIGI", "Sole": "Voting: sole", "Shared": "Voting: shared", "None": "Voting: none",
+    "investmentDiscretion": "Discretion", "otherManager": "Other managers", "value": "Value",
+}  # fmt: skip
+#: Amounts of the 13F information table: right-aligned, digits grouped.
+_AMOUNTS = frozenset({"value", "sshPrnamt", "Sole", "Shared", "None"})
+
+
+@dataclass
+class Node:
+    name: str
+    children: list[Node] = field(default_factory=list)
+    text: str = ""
+
+
+def render_xml(text: str) -> str:
+    """A structured document as tables and lists; any other XML as its source text."""
+    root = parse(_WRAPPER_RE.sub("", text))
+    if root is None or root.name.lower() not in STRUCTURED_ROOTS:
+        return render_plain(text)
+    return f'<div class="xml-doc">{_render(root, 2)}</div>'
+
+
+def parse(text: str) -> Node | None:
+    """The element tree (local names, text trimmed); None when the text is not one tidy tree."""
+    stack: list[Node] = [Node("#document")]
+    for count, m in enumerate(_TOKEN_RE.finditer(text)):
+        if count > _MAX_ELEMENTS:
+            return None
+        if m.group("name"):
+            name = m.group("name").rsplit(":", 1)[-1]
+            if m.group("close"):
+                if len(stack) < 2 or stack[-1].name != name:
+                    return None
+                stack.pop()
+            else:
+                node = Node(name)
+                stack[-1].children.append(node)
+                if not m.group("empty"):
+                    stack.append(node)
+        elif (value := m.group("cdata") or m.group("text")) and value.strip():
+            stack[-1].text += html.unescape(value.strip()) if m.group("text") else value.strip()
+    roots = stack[0].children
+    return roots[0] if len(stack) == 1 and len(roots) == 1 else None
+
+
+def label(name: str) -> str:
+    """ "nameOfIssuer" -> "Name of issuer"."""
+    if name in _LABELS:
+        return _LABELS[name]
+    words = _CAMEL_RE.sub(" ", name).replace("_", " ").split()
+    return (
+        " ".join([words[0].capitalize(), *(w if w.isupper() else w.lower() for w in words[1:])])
+        if words
+        else name
+    )
+
+
+def _render(node: Node, depth: int) -> str:
+    """A node's children: runs of same-named records as tables, the others as a <dl>."""
+    out: list[str] = []
+    items: list[str] = []
+    i = 0
+    kids = node.children
+    while i < len(kids):
+        j = i
+        while j < len(kids) and kids[j].name == kids[i].name:
+            j += 1
+        if j - i >= 2 and kids[i].children:
+            if items:
+                out.append(f"<dl>{''.join(items)}</dl>")
+                items = []
+            out.append(_table(kids[i].name, kids[i:j]))
+        else:
+            items += [_item(k, depth) for k in kids[i:j]]
+        i = j
+    if items:
+        out.append(f"<dl>{''.join(items)}</dl>")
+    return "".join(out)
+
+
+def _item(node: Node, depth: int) -> str:
+    value = _render(node, depth + 1) if node.children else html.escape(node.text)
+    return f"<dt>{html.escape(label(node.name))}</dt><dd>{value}</dd>"
+
+
+def _leaves(node: Node, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    out: list[tuple[tuple[str, ...], str]] = []
+    for k in node.children:
+        path = (*prefix, k.name)
+        out += _leaves(k, path) if k.children else [(path, k.text)]
+    return out
+
+
+def _cell(path: tuple[str, ...], value: str) -> str:
+    if path[-1] in _AMOUNTS and value.isdigit():
+        return f'<td class="n">{int(value):,}</td>'
+    return f"<td>{html.escape(value)}</td>"
+
+
+def _table(name: str, records: list[Node]) -> str:
+    """Records as rows, one column per leaf path (in first-seen order)."""
+    rows = [dict(_leaves(r)) for r in records]
+    columns = list(dict.fromkeys(path for row in rows for path in row))
+    head = "".join(
+        f'<th scope="col"{" class=n" if path[-1] in _AMOUNTS else ""}>{html.escape(label(path[-1]))}</th>'
+        for path in columns
+    )
+    body = "".join(
+        "<tr>" + "".join(_cell(path, row.get(path, "")) for path in columns) + "</tr>\n" for row in rows
+    )
+    caption = f"<caption>{html.escape(label(name))}: {len(records)} rows</caption>"
+    return f'<div class="table-scroll"><table class="data">{caption}<thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table></div>'
