@@ -27,6 +27,7 @@ _TOKEN_RE = re.compile(
     r"|<(?P<close>/)?(?P<name>[\w.:-]+)(?:\s[^>]*?)?(?P<empty>/)?>|(?P<text>[^<]+)",
     re.S,
 )
+_ROOT_RE = re.compile(r"<([A-Za-z_][\w.:-]*)")
 _WRAPPER_RE = re.compile(r"^\s*<XML>|</XML>\s*$", re.I)
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 #: The 13F information table's abbreviated names, as the form's instructions word them.
@@ -48,8 +49,12 @@ class Node:
 
 def render_xml(text: str) -> str:
     """A structured document as tables and lists; any other XML as its source text."""
-    root = parse(_WRAPPER_RE.sub("", text))
-    if root is None or root.name.lower() not in STRUCTURED_ROOTS:
+    body = _WRAPPER_RE.sub("", text)
+    first = _ROOT_RE.search(body[:4096])  # look before reading: XBRL instances run to megabytes
+    if first is None or first.group(1).rsplit(":", 1)[-1].lower() not in STRUCTURED_ROOTS:
+        return render_plain(text)
+    root = parse(body)
+    if root is None:
         return render_plain(text)
     return f'<div class="xml-doc">{_render(root, 2)}</div>'
 
