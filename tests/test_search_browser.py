@@ -107,6 +107,8 @@ def test_url_holds_the_search_and_the_back_button_restores_it(server):
         assert page.locator("#search-results li").count() == 3
         page.fill("#search-q", "berkshire")
         page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'berkshire'")
+        page.wait_for_function("() => document.querySelector('#search-status').textContent.startsWith('0 ')")
+        page.wait_for_selector("[data-facet=form] input[value='8-K']")
         page.uncheck("[data-facet=form] input[value='8-K']")
         page.wait_for_function("() => !new URLSearchParams(location.search).has('form')")
         page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 2")

@@ -35,8 +35,17 @@
   function run() {
     var mine = ++seq;
     status.textContent = 'Searching…';
-    FS.search(state.q, { filters: state.filters, sort: state.sort, limit: limit })
-      .then(function (res) { if (mine === seq) render(res); })
+    var opts = { filters: state.filters, sort: state.sort, limit: limit, facets: false };
+    // Results first; the facet columns load afterwards, so they never delay the first answer.
+    FS.search(state.q, opts)
+      .then(function (res) {
+        if (mine !== seq) return null;
+        render(res);
+        opts.facets = true;
+        opts.limit = 0;
+        return FS.search(state.q, opts);
+      })
+      .then(function (res) { if (res && mine === seq) renderFacets(res.facets); })
       .catch(function (err) { if (mine === seq) status.textContent = 'Search failed: ' + err.message; });
   }
 
@@ -70,7 +79,6 @@
     });
     more.hidden = res.total <= rows.length;
     select(-1);
-    renderFacets(res.facets);
   }
 
   function renderFacets(facets) {
