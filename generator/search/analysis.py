@@ -19,6 +19,7 @@ there. Rules (docs/search.md says why):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -62,8 +63,10 @@ def fold(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", low))
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def normalize_word(part: str) -> str:
-    """One word of a token without digits -> its term (possessive and apostrophes gone, stemmed)."""
+    """One word of a token without digits -> its term (possessive and apostrophes gone, stemmed).
+    Cached: words follow Zipf's law and Porter2 in Python was 3/4 of the index build's time."""
     word = fold(part)
     word = _POSSESSIVE.sub("", word).replace("'", "")
     if _ASCII_WORD.fullmatch(word):
