@@ -70,19 +70,10 @@ def make_env(user_templates: Path | None = None) -> jinja2.Environment:
     ):
         env.globals[name] = getattr(urls, name)
     install_helpers(env)
-    _install_form_names(env)
+    from generator.render_browse import register  # imports this module: bound late
+
+    register(env)  # form_name and the browse helpers, before any page renders
     return env
-
-
-def _install_form_names(env: jinja2.Environment) -> None:
-    """``form_name`` ("8-K" -> "Current report") comes with the browse pages (generator.forms);
-    registered here, before any filing page renders, so every page names its form. Until that
-    module exists the templates' ``form_name is defined`` guard shows the code alone."""
-    try:
-        from generator.forms import form_name
-    except ImportError:
-        return
-    env.globals.setdefault("form_name", form_name)
 
 
 @jinja2.pass_context
