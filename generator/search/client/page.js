@@ -61,6 +61,19 @@
     return e;
   }
 
+  // The page of the document that matched, with the query (?q=, highlighted there by
+  // static/highlight.js) and the words the snippet was cut around (&at=, from the engine's text
+  // fragment: highlight.js scrolls to their first occurrence). Relative to the site root.
+  function resultHref(r) {
+    var page = r.passage || r.url, cut = page.indexOf('#:~:text='), p = new URLSearchParams();
+    var at = '';
+    try { at = cut >= 0 ? decodeURIComponent(page.slice(cut + 9)) : ''; } catch (e) { /* not a text fragment */ }
+    if (cut >= 0) page = page.slice(0, cut);
+    if (state.q.trim()) p.set('q', state.q.trim());
+    if (at && state.q.trim()) p.set('at', at);
+    return root + page + (p.toString() ? '?' + p.toString() : '');
+  }
+
   function render(res) {
     var what = state.q.trim() ? 'matching' : 'in the archive';
     status.textContent = res.total === 1 ? '1 filing ' + what + '.' : res.total + ' filings ' + what + '.';
@@ -69,7 +82,7 @@
     rows.forEach(function (r, i) {
       var li = el('li', { id: 'result-' + i, role: 'option', 'aria-selected': 'false' });
       var h = el('h2', { class: 'result-title' });
-      h.appendChild(el('a', { href: root + (r.passage || r.url), 'data-filing': r.url }, r.title));
+      h.appendChild(el('a', { href: resultHref(r), 'data-filing': r.url }, r.title));
       li.appendChild(h);
       li.appendChild(el('p', { class: 'meta' }, [r.company, r.form, r.filed || 'no filing date'].join(' · ')));
       var snip = el('p', { class: 'snippet' });
