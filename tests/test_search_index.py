@@ -74,3 +74,29 @@ def test_text_chunks_rebuild_each_document_from_its_first_term(index):
         got = [t for c in chunks for t in analysis.analyze(c["t"])]
         want = [t for p in by_id[row["id"]].body for t in analysis.analyze(p.text)]
         assert got == want, row["id"]
+
+
+def test_large_positions_entries_are_split_into_blocks_that_rebuild_them(index):
+    blocked = {o.path: o.data for o in build_index(demo_filings(), position_bytes=200)}
+    manifest = _load(blocked, "manifest")
+    unsplit = {o.path: o.data for o in build_index(demo_filings(), position_bytes=None)}
+    whole = {}
+    for k in range(len(_load(unsplit, "manifest")["shards"])):
+        whole |= _load(unsplit, f"p/{k}")
+    split = 0
+    for k in range(len(manifest["shards"])):
+        shard, positions = _load(blocked, f"t/{k}"), _load(blocked, f"p/{k}")
+        for term, entry in shard.items():
+            if "b" not in entry:
+                assert positions[term] == whole[term]
+                continue
+            j, per = entry["b"]
+            assert sorted(shard)[j] == term and term not in positions
+            lists = [x for b in range(-(-entry["n"] // per)) for x in _load(blocked, f"p/{k}-{j}-{b}")]
+            assert lists == whole[term], term
+            split += 1
+    assert split > 10
+    unchanged = ("search/d/", "search/x/", "search/m/")
+    assert {p: d for p, d in blocked.items() if p.startswith(unchanged)} == {
+        p: d for p, d in index.items() if p.startswith(unchanged)
+    }

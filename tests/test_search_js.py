@@ -26,7 +26,7 @@ def _node() -> str:
 def test_javascript_suite_passes(tmp_path):
     node = _node()
     full = write_outputs(tmp_path / "full", build_index(demo_filings()))
-    capped = write_outputs(tmp_path / "capped", build_index(demo_filings(), cap=3))
+    capped = write_outputs(tmp_path / "capped", build_index(demo_filings(), cap=3, position_bytes=200))
     env = os.environ | {
         "SEARCH_INDEX_DIR": str(full / "search"),
         "SEARCH_INDEX_CAPPED_DIR": str(capped / "search"),

@@ -19,7 +19,9 @@ there. Rules (docs/search.md says why):
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -98,6 +100,40 @@ def tokens(text: str, first_position: int = 0) -> Iterator[Token]:
                 yield Token(term, position, start, start + len(part.group()), head)
                 position += 1
                 head = False
+
+
+_SPLIT = re.compile(f"({TOKEN_PATTERN})")
+_TERMS: dict[str, tuple[str, ...]] = {}  # raw token -> its terms
+_OFFSETS: dict[str, tuple[int, ...]] = {}  # raw token -> where each of its terms starts in it
+
+
+def terms_with_cuts(text: str, every: int) -> tuple[list[str], list[int]]:
+    """The terms of ``text`` (as :func:`tokens` gives them) and the start offset of every
+    ``every``-th term, for the index build (~90 M terms at 10,000 filings): no object and no
+    Python step per term. Each distinct raw token is analysed once by :func:`tokens` itself and
+    cached, so the two cannot disagree."""
+    parts = _SPLIT.split(text)  # [gap, token, gap, token, ..., gap]
+    raws = parts[1::2]
+    new = set(raws).difference(_TERMS)
+    if len(_TERMS) + len(new) > 1 << 19:
+        _TERMS.clear()
+        _OFFSETS.clear()
+        new = set(raws)
+    for raw in new:
+        toks = list(tokens(raw))
+        _TERMS[raw] = tuple(t.term for t in toks)
+        _OFFSETS[raw] = tuple(t.start for t in toks)
+    groups = list(map(_TERMS.__getitem__, raws))
+    terms = list(itertools.chain.from_iterable(groups))
+    if not terms:
+        return terms, []
+    first = list(itertools.accumulate(map(len, groups), initial=0))  # raw r's first term
+    ends = list(itertools.accumulate(map(len, parts)))
+    cuts = []
+    for i in range(0, len(terms), every):
+        r = bisect.bisect_right(first, i) - 1
+        cuts.append(ends[2 * r] + _OFFSETS[raws[r]][i - first[r]])
+    return terms, cuts
 
 
 def analyze(text: str) -> list[str]:

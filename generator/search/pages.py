@@ -6,7 +6,7 @@ from here, so the orchestrator needs one line.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterator
 
 import jinja2
 
@@ -18,7 +18,8 @@ from generator.site import Site
 PAGE_URL = "search/index.html"
 
 
-def search_outputs(site: Site, env: jinja2.Environment, skip: Container[str] = ()) -> list[Output]:
-    """The search page and every file of the index (filings whose render failed are left out)."""
-    index = build_index(f for f in site.filings if f.id not in skip)
-    return [render_template(env, "search.html", PAGE_URL, site), *index]
+def search_outputs(site: Site, env: jinja2.Environment, skip: Container[str] = ()) -> Iterator[Output]:
+    """The search page and every file of the index (filings whose render failed are left out),
+    as a stream: the index's files are written as they are made, never all held."""
+    yield render_template(env, "search.html", PAGE_URL, site)
+    yield from build_index(f for f in site.filings if f.id not in skip)

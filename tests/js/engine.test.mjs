@@ -29,6 +29,10 @@ test('a postings cap changes no result set, only how much a common term download
   }
   const manifest = parseDataFile(await readFile(`${CAPPED}/manifest.js`, 'utf8'));
   assert.equal(manifest.cap, 3);
+  // the capped index also splits positions into blocks (position_bytes=200): phrases read blocks
+  const phrase = loaderFor(CAPPED);
+  await search('"the securities"', { loader: phrase.loader, limit: 1000, facets: false });
+  assert.ok(phrase.requested.some((n) => /^p\/\d+-\d+-\d+$/.test(n)), phrase.requested.join(' '));
 });
 
 test('a one-word query loads the manifest, one shard and one row and chunk per result', { skip }, async () => {

@@ -4,7 +4,7 @@
 import { tokens } from './analysis.mjs';
 import { parseQuery } from './query.mjs';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 const MAX_PREFIX_TERMS = 50;
 const FACETS = ['form', 'year', 'company', 'state', 'exhibit'];
 let defaultBase = '';
@@ -103,15 +103,27 @@ async function postings(idx, m, term, memo) {
       const docs = new Map(all.map((d) => [d, e.r || 0]));
       const anchor = new Map();
       top.forEach((d, i) => { docs.set(d, e.s[i]); if (e.f[i] >= 0) anchor.set(d, e.f[i]); });
-      return { docs, anchor, all, shard: shardOf(m, term) };
+      return { docs, anchor, all, shard: shardOf(m, term), blocks: e.b || null };
     }));
   }
   return memo.get(term);
 }
 
-async function positionsOf(idx, term, posting) {
-  const lists = (await idx.load(`p/${posting.shard}`))[term] || [];
+// doc -> positions, for the candidate documents at least. A large entry is split into blocks of
+// `per` documents (entry.b = [j, per], files p/<shard>-<j>-<block>): only candidates' blocks load.
+async function positionsOf(idx, term, posting, candidates) {
   const out = new Map();
+  if (posting.blocks) {
+    const [j, per] = posting.blocks;
+    const at = new Map(posting.all.map((d, i) => [d, i]));
+    const blocks = [...new Set(candidates.map((d) => Math.floor(at.get(d) / per)))].sort((a, b) => a - b);
+    await Promise.all(blocks.map(async (b) => {
+      const lists = await idx.load(`p/${posting.shard}-${j}-${b}`);
+      lists.forEach((l, i) => out.set(posting.all[b * per + i], undelta(l)));
+    }));
+    return out;
+  }
+  const lists = (await idx.load(`p/${posting.shard}`))[term] || [];
   posting.all.forEach((d, i) => out.set(d, undelta(lists[i])));
   return out;
 }
@@ -154,7 +166,7 @@ async function evalPhrase(idx, m, terms, memo) {
   let candidates = [...ps[0].docs.keys()].filter((d) => ps.every((p) => p.docs.has(d)));
   const docs = new Map(), anchor = new Map();
   if (candidates.length) {
-    const pos = await Promise.all(terms.map((t, i) => positionsOf(idx, t, ps[i])));
+    const pos = await Promise.all(terms.map((t, i) => positionsOf(idx, t, ps[i], candidates)));
     for (const d of candidates) {
       const sets = pos.map((p) => new Set(p.get(d)));
       const start = pos[0].get(d).find((p0) => sets.every((s, i) => s.has(p0 + i)));
