@@ -3,12 +3,10 @@ naive scan of the corpus that search results are checked against."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import http.server
-import threading
 from pathlib import Path
 
+from browser import static_server  # noqa: F401 - re-exported for the search tests
 from conftest import ROOT
 
 from generator.build import make_units, parse_units, resolve_duplicates
@@ -56,22 +54,3 @@ def naive_phrase(docs: list[SearchDoc], terms: list[str]) -> set[str]:
 
 def naive_all_words(docs: list[SearchDoc], words: list[str]) -> set[str]:
     return {d.id for d in docs if all(any(w in seq for seq in field_terms(d)) for w in words)}
-
-
-@contextlib.contextmanager
-def static_server(root: Path):
-    """Python's http.server on an ephemeral port, serving ``root``; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass

@@ -14,13 +14,10 @@ while the same page without the policy does run it (so the probe itself works).
 from __future__ import annotations
 
 import contextlib
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser import browser_page
+from browser import browser_page, static_server
 from conftest import run_build
 
 from generator.render import make_env
@@ -78,25 +75,6 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
-        pass
-
-
-@contextlib.contextmanager
-def http_server(root: Path):
-    """``http://127.0.0.1:<free port>/`` serving ``root``, for the duration of the block."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @contextlib.contextmanager
 def watched_page():
     """A browser page with every dialog, page error and console message recorded."""
@@ -149,7 +127,7 @@ def assert_nothing_ran(page, seen, url: str, as_text: bool) -> None:
 @pytest.mark.parametrize("origin", ["file", "http"])
 def test_hostile_markup_never_runs(site: Path, origin: str) -> None:
     with contextlib.ExitStack() as stack:
-        base = stack.enter_context(http_server(site)) if origin == "http" else site.as_uri() + "/"
+        base = stack.enter_context(static_server(site)) if origin == "http" else site.as_uri() + "/"
         page, seen = stack.enter_context(watched_page())
         for rel, as_text in PAGES:
             url = base + rel
@@ -182,7 +160,7 @@ def test_csp_alone_stops_an_injected_script(tmp_path: Path, origin: str) -> None
     probe, control = csp_probe(tmp_path, True), csp_probe(tmp_path, False)
     assert "Content-Security-Policy" in (tmp_path / probe).read_text()
     with contextlib.ExitStack() as stack:
-        base = stack.enter_context(http_server(tmp_path)) if origin == "http" else tmp_path.as_uri() + "/"
+        base = stack.enter_context(static_server(tmp_path)) if origin == "http" else tmp_path.as_uri() + "/"
         page, seen = stack.enter_context(watched_page())
         page.goto(base + probe)
         page.click("#js")
