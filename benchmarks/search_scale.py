@@ -74,9 +74,8 @@ def _tree_rss(pid: int) -> int:
 
 
 def measure(cmd: list[str], log: Path, env: dict | None = None) -> dict:
-    """Run ``cmd``; wall seconds, peak RSS of the tree (sum, sampled every 0.1 s) and of the
-    largest single process (ru_maxrss of the waited-for children)."""
-    before = _children_maxrss()
+    """Run ``cmd``; wall seconds and peak RSS of its process tree (sum over the processes,
+    sampled every 0.1 s from /proc)."""
     start = time.monotonic()
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -90,14 +89,7 @@ def measure(cmd: list[str], log: Path, env: dict | None = None) -> dict:
     return {
         "seconds": round(seconds, 1),
         "peak_tree_mb": round(peak / 2**20),
-        "peak_process_mb": round(max(before, _children_maxrss()) / 1024),
     }
-
-
-def _children_maxrss() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
 
 
 # ---- corpus, build, Pagefind
@@ -304,7 +296,10 @@ def _one_query(browser, base: str, site: Path, q: dict, engine: str, ids: dict[s
     )
     page.on("requestfinished", finished)
     counting["on"] = True
-    out = page.evaluate(OURS_JS if engine == "ours" else PAGEFIND_JS, q["q"])
+    try:
+        out = page.evaluate(OURS_JS if engine == "ours" else PAGEFIND_JS, q["q"])
+    except Exception as exc:  # noqa: BLE001 - a failed query is a result too
+        out = {"ms": float("nan"), "total": 0, "ids": [], "urls": [], "error": str(exc).splitlines()[0]}
     page.wait_for_timeout(50)  # let requestfinished events of the query arrive
     counting["on"] = False
     context.close()
@@ -329,6 +324,8 @@ def _one_query(browser, base: str, site: Path, q: dict, engine: str, ids: dict[s
         ),
         "total": out["total"],
     }
+    if "error" in out:
+        row["error"] = out["error"]
     if "path" in q:
         row["top3"] = ids.get(q["path"]) in top
     return row
@@ -351,7 +348,7 @@ def ids_by_path(site: Path) -> dict[str, str]:
 # ---- the report
 def summarize(rows: list[dict]) -> dict:
     def stat(key: str) -> dict:
-        values = [r[key] for r in rows]
+        values = [float("inf") if r[key] != r[key] else r[key] for r in rows]  # failed: worst
         return {"median": statistics.median(values), "worst": max(values)}
 
     probes = [r for r in rows if "top3" in r]
@@ -363,7 +360,8 @@ def summarize(rows: list[dict]) -> dict:
         "ms": stat("ms"),
         "top3": sum(r["top3"] for r in probes) / len(probes) if probes else None,
         "worst_bytes_query": max(rows, key=lambda r: r["bytes"])["q"],
-        "worst_ms_query": max(rows, key=lambda r: r["ms"])["q"],
+        "worst_ms_query": max(rows, key=lambda r: float("inf") if r["ms"] != r["ms"] else r["ms"])["q"],
+        "failed": [r["q"] for r in rows if "error" in r],
     }
 
 

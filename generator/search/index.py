@@ -47,6 +47,9 @@ SHARD_BYTES = 16_000
 #: A term whose positions entry is larger than this is split into blocks of documents
 #: (``p/<k>-<j>-<b>.js``), so a phrase reads only the blocks of its candidate documents.
 POSITION_BYTES = 16_000
+#: At most this many blocks a term (bigger blocks for the most common words), so a phrase of
+#: common words makes at most this many requests a term.
+MAX_BLOCKS = 256
 CHUNK_TERMS = 400
 K1, B = 1.2, 0.75
 
@@ -109,9 +112,10 @@ class _Index:
         row |= {"ct": doc.company_text, "ft": doc.form_text}  # the command line's index reads them
         return [data_file(f"d/{n}", row), *outputs]
 
-    def by_term(self) -> Iterator[tuple[str, list[int]]]:
-        """(term, its posting numbers in document order) for every term, sorted by term: a
-        counting sort of the posting records by term id."""
+    def by_term(self) -> tuple[list[str], array, array]:
+        """Every term, sorted; its posting numbers in document order are
+        ``order[bounds[i] : bounds[i + 1]]`` for the i-th term. A counting sort of the posting
+        records by term id, in compact arrays (no list per term); frees the term ids."""
         counts = array("I", bytes(4 * len(self.term_ids)))
         for t in self.p_term:
             counts[t] += 1
@@ -124,9 +128,20 @@ class _Index:
         for i, t in enumerate(self.p_term):
             order[fill[t]] = i
             fill[t] += 1
-        del fill
-        for term, t in sorted(self.term_ids.items()):
-            yield term, order[starts[t] : starts[t + 1]].tolist()
+        del fill, counts
+        self.p_term = array("I")
+        terms = sorted(self.term_ids)
+        ids = self.term_ids
+        grouped, bounds = array("I", bytes(4 * total)), array("Q", [0])
+        at = 0
+        for term in terms:
+            t = ids[term]
+            run = order[starts[t] : starts[t + 1]]
+            grouped[at : at + len(run)] = run
+            at += len(run)
+            bounds.append(at)
+        self.term_ids = {}
+        return terms, grouped, bounds
 
     def offsets(self) -> array:
         """Where each posting's positions start in :attr:`positions` (and the end, last)."""
@@ -179,7 +194,7 @@ def _shards(index: _Index, manifest: dict, cap: int, shard_bytes: int, position_
     n_docs = manifest["docs"]
     avg = [max(1e-9, sum(lens[f] for lens in index.lengths) / max(1, n_docs)) for f in range(3)]
     offsets = index.offsets()
-    terms = list(index.by_term())
+    terms, order, bounds = index.by_term()
     pos = index.positions
     split_at = position_bytes // 4 if position_bytes is not None else None  # ~4 bytes a position
     # Each term's postings entry as JSON, made once (the shards are cut by its size). A term with
@@ -187,15 +202,16 @@ def _shards(index: _Index, manifest: dict, cap: int, shard_bytes: int, position_
     # to blocks p/<k>-<j>-<block> (j: its rank in shard k), so a phrase reads only the blocks
     # of its candidate documents. Only "b"'s j depends on the cut, so it is a placeholder here.
     texts, per_block = [], {}
-    for j, (_term, postings) in enumerate(terms):
+    for j in range(len(terms)):
+        postings = order[bounds[j] : bounds[j + 1]]
         e = _entry(index, postings, _impacts(index, postings, n_docs, avg), cap)
         count = sum(offsets[p + 1] - offsets[p] for p in postings)
         if split_at is not None and count > split_at and len(postings) > 1:
-            per_block[j] = max(1, len(postings) * split_at // count)
+            per_block[j] = max(1, len(postings) * split_at // count, -(-len(postings) // MAX_BLOCKS))
             e["b"] = [0, per_block[j]]
         texts.append(dumps(e))
     starts = (
-        cut_shards([(t, len(text)) for (t, _), text in zip(terms, texts, strict=True)], shard_bytes)
+        cut_shards([(t, len(text)) for t, text in zip(terms, texts, strict=True)], shard_bytes)
         if terms
         else []
     )
@@ -203,7 +219,7 @@ def _shards(index: _Index, manifest: dict, cap: int, shard_bytes: int, position_
         end = starts[k + 1] if k + 1 < len(starts) else len(terms)
         positions = {}
         for j in range(start, end):
-            term, postings = terms[j]
+            term, postings = terms[j], order[bounds[j] : bounds[j + 1]]
             lists = [deltas(pos[offsets[p] : offsets[p + 1]].tolist()) for p in postings]
             per = per_block.get(j)
             if per is None:
@@ -212,10 +228,10 @@ def _shards(index: _Index, manifest: dict, cap: int, shard_bytes: int, position_
                 texts[j] = texts[j].replace('"b":[0,', f'"b":[{j - start},', 1)
                 for b in range(0, len(lists), per):
                     yield data_file(f"p/{k}-{j - start}-{b // per}", lists[b : b + per])
-        body = ",".join(f"{dumps(terms[j][0])}:{texts[j]}" for j in range(start, end))
+        body = ",".join(f"{dumps(terms[j])}:{texts[j]}" for j in range(start, end))
         yield _raw_data_file(f"t/{k}", "{" + body + "}")
         yield data_file(f"p/{k}", positions)
-    manifest["shards"] = [terms[s][0] for s in starts]
+    manifest["shards"] = [terms[s] for s in starts]
     yield data_file("manifest", manifest)
 
 
@@ -230,7 +246,7 @@ def digest(doc: SearchDoc) -> str:
     return hashlib.sha256(repr(doc).encode("utf-8")).hexdigest()[:20]
 
 
-def _impacts(index: _Index, postings: list[int], n_docs: int, avg: list[float]) -> list[int]:
+def _impacts(index: _Index, postings: array, n_docs: int, avg: list[float]) -> list[int]:
     tfs = [[tf[i] for i in postings] for tf in index.p_tf]
     idf = [math.log(n_docs / (sum(1 for x in col if x) + 1)) + 1 for col in tfs]
     lengths = index.lengths
@@ -251,7 +267,7 @@ def _impact(tf: list[int], idf: list[float], lengths: tuple[int, ...], avg: list
     return max(1, round(score * 100))
 
 
-def _entry(index: _Index, postings: list[int], impacts: list[int], cap: int) -> dict:
+def _entry(index: _Index, postings: array, impacts: list[int], cap: int) -> dict:
     """The postings entry, capped to the top ``cap`` impacts."""
     doc = index.p_doc
     keep = range(len(postings))

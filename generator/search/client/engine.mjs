@@ -6,6 +6,7 @@ import { parseQuery } from './query.mjs';
 
 export const FORMAT_VERSION = 2;
 const MAX_PREFIX_TERMS = 50;
+const BLOCK_BATCH = 16;
 const FACETS = ['form', 'year', 'company', 'state', 'exhibit'];
 let defaultBase = '';
 export function setDefaultBase(base) { defaultBase = base; }
@@ -117,10 +118,12 @@ async function positionsOf(idx, term, posting, candidates) {
     const [j, per] = posting.blocks;
     const at = new Map(posting.all.map((d, i) => [d, i]));
     const blocks = [...new Set(candidates.map((d) => Math.floor(at.get(d) / per)))].sort((a, b) => a - b);
-    await Promise.all(blocks.map(async (b) => {
-      const lists = await idx.load(`p/${posting.shard}-${j}-${b}`);
-      lists.forEach((l, i) => out.set(posting.all[b * per + i], undelta(l)));
-    }));
+    for (let k = 0; k < blocks.length; k += BLOCK_BATCH) { // a few requests at a time, not thousands
+      await Promise.all(blocks.slice(k, k + BLOCK_BATCH).map(async (b) => {
+        const lists = await idx.load(`p/${posting.shard}-${j}-${b}`);
+        lists.forEach((l, i) => out.set(posting.all[b * per + i], undelta(l)));
+      }));
+    }
     return out;
   }
   const lists = (await idx.load(`p/${posting.shard}`))[term] || [];
