@@ -165,7 +165,10 @@ def time_index(corpus: Path) -> dict:
 
 def run_pagefind(work: Path, site: Path, count: int) -> dict:
     shutil.rmtree(site / "pagefind", ignore_errors=True)
-    res = measure([sys.executable, "-m", "pagefind", "--site", str(site)], work / f"pagefind-{count}.log")
+    try:
+        res = measure([sys.executable, "-m", "pagefind", "--site", str(site)], work / f"pagefind-{count}.log")
+    except SystemExit as exc:  # e.g. killed by the OOM killer: a result too
+        return {"error": str(exc)}
     res["index_bytes"] = _du(site / "pagefind")
     res["index_gzip_bytes"] = _du_gzip(site / "pagefind")
     res["files"] = sum(1 for p in (site / "pagefind").rglob("*") if p.is_file())
@@ -383,9 +386,10 @@ def run_count(args, count: int) -> dict:
     if not args.skip_pagefind:
         result["pagefind"] = run_pagefind(work, site, count)
         print(f"[{count}] pagefind: {result['pagefind']}", file=sys.stderr)
-        result["pagefind_queries"] = run_queries(site, queries, "pagefind", ids)
-        result["pagefind_summary"] = summarize(result["pagefind_queries"])
-        print(f"[{count}] pagefind queries: {result['pagefind_summary']}", file=sys.stderr)
+        if "error" not in result["pagefind"]:
+            result["pagefind_queries"] = run_queries(site, queries, "pagefind", ids)
+            result["pagefind_summary"] = summarize(result["pagefind_queries"])
+            print(f"[{count}] pagefind queries: {result['pagefind_summary']}", file=sys.stderr)
     return result
 
 
@@ -397,6 +401,7 @@ def report(runs: list[dict]) -> str:
     lines = []
     for r in runs:
         o, pf, ps = r["ours"], r.get("pagefind"), r.get("pagefind_summary")
+        pf = pf if pf and "error" not in pf else None
         lines += [
             f"### {r['count']:,} filings",
             "",
