@@ -47,3 +47,13 @@ def read_json(path: Path):
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo site (site_src/) built once for the whole run. Read it, never write to it: tests
+    that change a site build their own."""
+    out = tmp_path_factory.mktemp("demo-site") / "output"
+    report, lines = run_build(ROOT / "site_src", out, jobs=1)
+    assert report.failed == 0, lines
+    return out

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from browser import browser_page
-from conftest import ROOT, run_build
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 PHONE_PAGES = (
@@ -81,10 +80,8 @@ def outline(path: Path) -> Outline:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("a11y") / "output"
-    run_build(ROOT / "site_src", out, jobs=1)
-    return out
+def demo(demo_site: Path) -> Path:
+    return demo_site
 
 
 def pages_to_check(demo: Path) -> list[Path]:

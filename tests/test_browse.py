@@ -19,11 +19,8 @@ COTELLIGENT = SITE_SRC / "filings" / "1990s" / "0001004963-96-000004.txt"  # a 5
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("browse") / "out"
-    report, lines = run_build(SITE_SRC, out, jobs=1)
-    assert report.failed == 0, lines
-    return out
+def demo(demo_site: Path) -> Path:
+    return demo_site
 
 
 def browse_pages(out: Path) -> list[Path]:

@@ -51,10 +51,8 @@ def test_hostile_filing_page_runs_no_script(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("smoke") / "output"
-    run_build(ROOT / "site_src", out, jobs=1)
-    return out
+def demo(demo_site):
+    return demo_site
 
 
 @pytest.mark.browser

@@ -10,8 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_build
-from search_support import SITE_SRC
+from conftest import ROOT
 
 SCRIPT = ROOT / "templates" / "highlight.js"
 
@@ -46,11 +45,8 @@ def scripts_of(path: Path) -> list[tuple[dict[str, str], str]]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    report, lines = run_build(SITE_SRC, out, jobs=1)
-    assert report.failed == 0, lines
-    return out
+def site(demo_site: Path) -> Path:
+    return demo_site
 
 
 def test_filing_and_document_pages_load_the_highlighter_by_relative_src_only(site):

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from browser import browser_page
 from conftest import run_build
-from search_support import SITE_SRC, static_server
+from search_support import static_server
 
 from generator.search import analysis
 
@@ -27,11 +27,8 @@ MARKUP = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    report, lines = run_build(SITE_SRC, out, jobs=1)
-    assert report.failed == 0, lines
-    return out
+def site(demo_site: Path) -> Path:
+    return demo_site
 
 
 @contextlib.contextmanager
