@@ -55,7 +55,8 @@ class ExhibitLinks:
         typed = [d for d in self._filing.documents[1:] if d.type]
         exact = [d for d in typed if exhibit_number_of_type(d.type) == number]
         loose = [d for d in typed if matches_document_type(number, d.type)]
-        return (exact or loose or [None])[0]
+        found = exact or loose
+        return found[0] if found else None
 
     def href(self, number: str) -> str | None:
         if number not in self._cache:

@@ -322,7 +322,7 @@ def exhibit_reference_spans(text: str) -> list[ExhibitSpan]:
     found.extend(ExhibitSpan(s, s, e, number) for _, number, _, s, e in _index_rows(text))
     found.sort(key=lambda s: (s.start, -s.end))
     kept: list[ExhibitSpan] = []
-    for span in found:
-        if not kept or span.start >= kept[-1].end:
-            kept.append(span)
+    for item in found:
+        if not kept or item.start >= kept[-1].end:
+            kept.append(item)
     return kept

@@ -25,7 +25,7 @@ import hashlib
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 from generator.model import Filing, Output
@@ -77,7 +77,8 @@ class _Index:
         # no phrase runs from one field into the next
         seq = [*company, "", *form, ""]
         form_start, body_start = len(company) + 1, len(company) + len(form) + 2
-        chunks, outputs = [], []
+        chunks: list[int] = []
+        outputs: list[Output] = []
         for part in doc.body:
             terms, cuts = analysis.terms_with_cuts(part.text, self.chunk_terms)
             for c, start in enumerate(cuts):
@@ -107,7 +108,7 @@ class _Index:
             self.p_tf[2].append(c - tf0 - tf1)
             self.p_first.append(ps[tf0 + tf1] if c > tf0 + tf1 else -1)
             self.positions.extend(ps)
-        row = {"id": doc.id, "url": doc.url, "title": doc.title, "company": doc.company}
+        row: dict[str, object] = {"id": doc.id, "url": doc.url, "title": doc.title, "company": doc.company}
         row |= {"form": doc.form, "filed": doc.filed, "chunks": chunks, "h": digest(doc)}
         row |= {"ct": doc.company_text, "ft": doc.form_text}  # the command line's index reads them
         return [data_file(f"d/{n}", row), *outputs]
@@ -270,7 +271,7 @@ def _impact(tf: list[int], idf: list[float], lengths: tuple[int, ...], avg: list
 def _entry(index: _Index, postings: array, impacts: list[int], cap: int) -> dict:
     """The postings entry, capped to the top ``cap`` impacts."""
     doc = index.p_doc
-    keep = range(len(postings))
+    keep: Sequence[int] = range(len(postings))
     entry: dict = {"n": len(postings)}
     if len(postings) > cap:
         ranked = sorted(keep, key=lambda i: (-impacts[i], doc[postings[i]]))
