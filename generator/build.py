@@ -10,7 +10,6 @@ the output is byte-identical whatever the number of workers.
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +24,7 @@ from generator.config import SiteConfig
 from generator.discover import Skipped, discover
 from generator.model import BuildReport, Diagnostic, Filing, InputOutcome, Output, Page, SourceFile
 from generator.pages import parse_page
-from generator.parse.filing import ParseError, parse_filing
+from generator.parse.filing import ParseError, parse_filing, text_fingerprint
 from generator.parse.folder import FolderFile, parse_folder
 from generator.render import make_env, render_filing, render_page, render_static
 from generator.render_browse import render_browse
@@ -35,7 +34,6 @@ from generator.site import assemble_site
 #: Inputs larger than this are refused with a diagnostic rather than read into memory.
 MAX_FILE_BYTES = 1024**3
 _SUBMISSION_FORMATS = {"sec-header", "ims-header", "submission"}
-_INLINE_SGML = re.compile(r"</?(?:PAGE|TABLE|CAPTION|S|C|FN|F\d{1,2}|R\d{1,2})>|\s+", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +122,7 @@ def _read(source: SourceFile) -> bytes:
 
 def fingerprint(filing: Filing) -> str | None:
     """A digest of the primary document's words, to spot one document filed in two forms."""
-    doc = filing.primary
-    if doc is None or not doc.text:
-        return None
-    return hashlib.sha1(_INLINE_SGML.sub(" ", doc.text).strip().encode("utf-8", "replace")).hexdigest()
+    return text_fingerprint(filing.primary)
 
 
 def _rank(r: UnitResult) -> tuple:

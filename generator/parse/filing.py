@@ -104,6 +104,15 @@ def primary_text(doc: Document | None) -> str:
     return _INLINE_SGML.sub("", doc.text)
 
 
+def text_fingerprint(doc: Document | None) -> str | None:
+    """A digest of a document's words (inline SGML tags and spacing ignored), to spot one
+    primary document filed in two forms: a full submission and its stripped primary text."""
+    if doc is None or not doc.text:
+        return None
+    words = " ".join(_INLINE_SGML.sub(" ", doc.text).split())
+    return hashlib.sha1(words.encode("utf-8", "replace")).hexdigest()
+
+
 def assemble(sub: Submission, source: SourceInfo) -> Filing:
     """Merge header facts and text facts into the Filing, recording provenance."""
     header = sub.header or Header(format="none")
