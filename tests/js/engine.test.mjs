@@ -35,6 +35,28 @@ test('a postings cap changes no result set, only how much a common term download
   assert.ok(phrase.requested.some((n) => /^p\/\d+-\d+-\d+$/.test(n)), phrase.requested.join(' '));
 });
 
+test('a phrase is verified in result order only up to the page: same top results, fewer blocks', { skip }, async () => {
+  for (const dir of [FULL, CAPPED]) {
+    for (const q of ['"the company"', '"of the"', '"the securities"', 'commission "of the"', '"the company" -apple']) {
+      const all = await search(q, { loader: loaderFor(dir).loader, limit: 1000, facets: false });
+      assert.equal(all.totalExact, true, q);
+      for (const [offset, limit] of [[0, 1], [0, 3], [2, 2]]) {
+        const page = await search(q, { loader: loaderFor(dir).loader, offset, limit, facets: false });
+        const want = all.results.slice(offset, offset + limit);
+        assert.deepEqual(page.results.map((r) => [r.id, r.score, r.snippet]), want.map((r) => [r.id, r.score, r.snippet]), `${q} ${offset}+${limit}`);
+        if (page.totalExact) assert.equal(page.total, all.total, q);
+        else assert.ok(page.total >= offset + limit, q);
+      }
+    }
+  }
+  const lazy = loaderFor(CAPPED), full = loaderFor(CAPPED);
+  const first = await search('"of the"', { loader: lazy.loader, limit: 1, facets: false });
+  await search('"of the"', { loader: full.loader, limit: 1000, facets: false });
+  const blocks = (r) => r.requested.filter((n) => /^p\//.test(n)).length;
+  assert.equal(first.totalExact, false);
+  assert.ok(blocks(lazy) < blocks(full), `${blocks(lazy)} < ${blocks(full)}`);
+});
+
 test('a one-word query loads the manifest, one shard and one row and chunk per result', { skip }, async () => {
   const { loader, requested } = loaderFor(FULL);
   const res = await search('berkshire', { loader, limit: 2, facets: false });

@@ -7,6 +7,7 @@ import { parseQuery } from './query.mjs';
 export const FORMAT_VERSION = 2;
 const MAX_PREFIX_TERMS = 50;
 const BLOCK_BATCH = 16;
+const MAX_VERIFY_BATCH = 256;
 const FACETS = ['form', 'year', 'company', 'state', 'exhibit'];
 let defaultBase = '';
 export function setDefaultBase(base) { defaultBase = base; }
@@ -164,20 +165,35 @@ async function evalClause(idx, m, clause, memo) {
   return { docs, anchor, words };
 }
 
-async function evalPhrase(idx, m, terms, memo) {
+// A phrase's candidates are the documents holding all its terms; their score (the sum of the
+// terms' impacts) is known before any position is read. `verify(docs)` reads the positions of
+// just those documents (a few blocks at a time) and returns doc -> match position for those that
+// really hold the phrase. A top-level phrase is verified lazily by search(), in result order,
+// only until the page is full (a phrase of two common words has every document as candidate).
+async function phraseCandidates(idx, m, terms, memo) {
   const ps = await Promise.all(terms.map((t) => postings(idx, m, t, memo)));
-  let candidates = [...ps[0].docs.keys()].filter((d) => ps.every((p) => p.docs.has(d)));
-  const docs = new Map(), anchor = new Map();
-  if (candidates.length) {
+  const docs = new Map();
+  for (const d of ps[0].docs.keys()) {
+    if (ps.every((p) => p.docs.has(d))) docs.set(d, ps.reduce((sum, p) => sum + p.docs.get(d), 0));
+  }
+  const verify = async (candidates) => {
+    const found = new Map();
+    if (!candidates.length) return found;
     const pos = await Promise.all(terms.map((t, i) => positionsOf(idx, t, ps[i], candidates)));
     for (const d of candidates) {
       const sets = pos.map((p) => new Set(p.get(d)));
       const start = pos[0].get(d).find((p0) => sets.every((s, i) => s.has(p0 + i)));
-      if (start === undefined) continue;
-      docs.set(d, ps.reduce((sum, p) => sum + p.docs.get(d), 0));
-      anchor.set(d, start);
+      if (start !== undefined) found.set(d, start);
     }
-  }
+    return found;
+  };
+  return { docs, anchor: new Map(), words: terms, verify };
+}
+
+async function evalPhrase(idx, m, terms, memo) {
+  const c = await phraseCandidates(idx, m, terms, memo);
+  const anchor = await c.verify([...c.docs.keys()]);
+  const docs = new Map([...anchor.keys()].map((d) => [d, c.docs.get(d)]));
   return { docs, anchor, words: terms };
 }
 
@@ -230,15 +246,21 @@ function matchesFacets(selected, cols, doc) {
   });
 }
 
-function facetCounts(cols, docs) {
+// Counts per facet value over the result set. When a phrase was verified only up to the page
+// (`unchecked` candidates left), each unchecked candidate counts `rate` (the pass rate seen): an
+// estimate, flagged by the result's totalExact: false.
+function facetCounts(cols, docs, unchecked = [], rate = 1) {
   const out = {};
   for (const name of FACETS) {
     const counts = new Map();
-    for (const d of docs) {
+    const add = (d, w) => {
       const vals = name === 'company' ? [cols.company.values[cols.company.main[d]]] : valuesOf(cols[name], d);
-      for (const v of new Set(vals)) if (v !== undefined) counts.set(v, (counts.get(v) || 0) + 1);
-    }
-    out[name] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([value, count]) => ({ value, count }));
+      for (const v of new Set(vals)) if (v !== undefined) counts.set(v, (counts.get(v) || 0) + w);
+    };
+    for (const d of docs) add(d, 1);
+    for (const d of unchecked) add(d, rate);
+    out[name] = [...counts].map(([value, c]) => ({ value, count: Math.round(c) })).filter((f) => f.count > 0)
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
   }
   return out;
 }
@@ -292,12 +314,40 @@ function intersect(results, universe) {
   return out;
 }
 
+// Verifies the lazy phrase clauses of `must` over `keep` (already in result order) until `need`
+// documents pass or none are left: a batch at a time, sized by the pass rate seen so far, so a
+// phrase of common words reads the position blocks of about `need` documents, not of all.
+// Returns the passing documents in order, how many candidates were checked, and the pass rate.
+async function verifyInOrder(must, keep, need) {
+  const lazy = must.filter((r) => r.verify);
+  if (!lazy.length) return { passed: keep, checked: keep.length, rate: 1 };
+  const passed = [];
+  let checked = 0, size = 0;
+  while (checked < keep.length && passed.length < need) {
+    // the first batch is the page; then as many as the pass rate says are missing, at most
+    // double the last batch (the best-scored candidates may all fail: a company named "... Company")
+    const rate = checked ? Math.max(passed.length / checked, 1 / 64) : 1;
+    size = Math.min(MAX_VERIFY_BATCH, size ? 2 * size : need, Math.ceil((need - passed.length) / rate));
+    const batch = keep.slice(checked, checked + size);
+    checked += batch.length;
+    let ok = batch;
+    for (const r of lazy) {
+      const found = await r.verify(ok);
+      for (const [d, a] of found) r.anchor.set(d, a);
+      ok = ok.filter((d) => found.has(d));
+    }
+    passed.push(...ok);
+  }
+  return { passed, checked, rate: checked ? passed.length / checked : 1 };
+}
+
 export async function search(query, options = {}) {
   const idx = indexFor(options);
   const m = await idx.manifest;
   const tree = typeof query === 'string' ? parseQuery(query) : query;
   const memo = new Map();
-  const must = await Promise.all(tree.must.map((c) => evalClause(idx, m, c, memo)));
+  const must = await Promise.all(tree.must.map((c) =>
+    (c.phrase ? phraseCandidates(idx, m, c.phrase, memo) : evalClause(idx, m, c, memo))));
   const not = await Promise.all(tree.not.map((c) => evalClause(idx, m, c, memo)));
   let matched = intersect(must, m.docs);
   for (const r of not) for (const d of r.docs.keys()) matched.delete(d);
@@ -311,9 +361,15 @@ export async function search(query, options = {}) {
   const byDate = options.sort === 'date' || !tree.must.length;
   keep.sort(byDate ? (a, b) => b - a : (a, b) => matched.get(b) - matched.get(a) || b - a);
   const offset = options.offset || 0, limit = options.limit ?? 10;
+  // phrases: only the candidates up to the page's end are verified; the rest are estimated
+  const { passed, checked, rate } = await verifyInOrder(must, keep, offset + limit);
+  const unchecked = keep.slice(checked);
+  const totalExact = !unchecked.length;
   const words = must.flatMap((r) => r.words);
   const anchorOf = (d) => Math.min(...must.map((r) => (r.anchor.has(d) ? r.anchor.get(d) : Infinity)));
-  const results = await Promise.all(keep.slice(offset, offset + limit).map((d) =>
+  const results = await Promise.all(passed.slice(offset, offset + limit).map((d) =>
     resultRow(idx, d, matched.get(d), anchorOf(d) === Infinity ? -1 : anchorOf(d), words)));
-  return { total: keep.length, results, facets: options.facets === false ? {} : facetCounts(cols, keep) };
+  const out = { total: passed.length + Math.round(unchecked.length * rate), totalExact, results };
+  out.facets = options.facets === false ? {} : facetCounts(cols, passed, unchecked, rate);
+  return out;
 }
