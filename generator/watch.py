@@ -178,7 +178,8 @@ class Watcher:
         self.config_file = (config_file or Path("site.toml")).absolute()
         self._echo = echo
         self._build = build
-        self.debounce, self.max_delay, self.settle_timeout, self.poll = debounce, max_delay, settle_timeout, poll
+        self.debounce, self.max_delay = debounce, max_delay
+        self.settle_timeout, self.poll = settle_timeout, poll
         self._cond = threading.Condition()
         self._pending = _Pending()
         self._stopping = threading.Event()
@@ -254,7 +255,9 @@ class Watcher:
             observer = kind()
             try:
                 for path, recursive in roots:
-                    observer.schedule(_Handler(self), str(path), recursive=recursive, event_filter=EVENT_FILTER)
+                    observer.schedule(
+                        _Handler(self), str(path), recursive=recursive, event_filter=EVENT_FILTER
+                    )
                 observer.start()
             except OSError as exc:
                 self._echo(f"warning: watch: {exc}; falling back to polling the folders")
@@ -495,6 +498,7 @@ def stop_cleanly(watcher: Watcher, echo: Echo) -> None:
 
     old = {s: signal.signal(s, second) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+
         def stop() -> None:
             watcher.stop()
             done.set()
