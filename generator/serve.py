@@ -308,16 +308,17 @@ def run(output: Path, port: int, watcher: Watcher | None, echo: Echo) -> int:
     except OSError as exc:
         echo(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc} (try --port 0)")
         return 2
-    if watcher is not None:
-        assert server.broadcaster is not None
-        watcher.add_listener(server.broadcaster.publish)
-        watcher.add_listener(lambda r: echo(watch.summary(r)))
-        watcher.start()
-    server.start()
-    echo(f"Serving {output} at {server.url} (Ctrl-C to stop)")
-    watch.wait_for_signal()
-    if watcher is not None:
-        watch.stop_cleanly(watcher, echo)
-    server.stop()
+    with watch.stop_signals() as stop:
+        if watcher is not None:
+            assert server.broadcaster is not None
+            watcher.add_listener(server.broadcaster.publish)
+            watcher.add_listener(lambda r: echo(watch.summary(r)))
+            watcher.start()
+        server.start()
+        echo(f"Serving {output} at {server.url} (Ctrl-C to stop)")
+        watch.wait(stop)
+        if watcher is not None:
+            watch.stop_cleanly(watcher, echo)
+        server.stop()
     echo("serve: stopped")
     return 0

@@ -19,11 +19,12 @@ Why it is shaped this way (details in docs/watch.md):
 - **Overflow.** When the kernel drops events, watchdog logs "Inotify queue overflowed" (it has no
   event for it) and re-adds its watches; a log handler turns that into a full rescan build.
 - **Never die.** An exception in a build is printed and the watcher goes on; Ctrl-C and SIGTERM
-  stop the observer and join it (see :func:`wait_for_signal`).
+  stop the observer and join it (see :func:`stop_signals`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import os
@@ -32,7 +33,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -464,26 +465,30 @@ def _describe(changed: Iterable[str]) -> str:
     return f"{len(names)} changed ({shown}{', ...' if len(names) > 3 else ''})"
 
 
-def wait_for_signal(stop: threading.Event | None = None) -> int:
-    """Block the main thread until SIGINT or SIGTERM (or ``stop`` is set); returns the signal.
+@contextlib.contextmanager
+def stop_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM, for the ``with`` block; the old handlers come back after.
 
-    The handlers only set an event, so no KeyboardInterrupt lands in the middle of something and
-    nothing prints a traceback. The previous handlers are restored before returning."""
-    stop = stop or threading.Event()
-    got: list[int] = []
+    Installed before anything starts, so no ``KeyboardInterrupt`` can land in the middle of
+    something and print a traceback: the main thread waits on the event and stops things in order.
+    (Parse workers forked meanwhile inherit this handler and the builder thread's blocked mask, so
+    a Ctrl-C sent to the whole process group does not kill them half-way either.)"""
+    stop = threading.Event()
 
-    def handler(signum: int, _frame: object) -> None:
-        got.append(signum)
+    def handler(_signum: int, _frame: object) -> None:
         stop.set()
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        while not stop.wait(0.5):
-            pass
+        yield stop
     finally:
         for s, h in old.items():
             signal.signal(s, h)
-    return got[0] if got else 0
+
+
+def wait(stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        pass
 
 
 def stop_cleanly(watcher: Watcher, echo: Echo) -> None:
@@ -514,10 +519,11 @@ def stop_cleanly(watcher: Watcher, echo: Echo) -> None:
 def run(watcher: Watcher, echo: Echo) -> int:
     """``filing-archive watch``: build, watch until Ctrl-C/SIGTERM, stop cleanly; exit 0."""
     watcher.add_listener(lambda r: echo(summary(r)))
-    watcher.start()
-    echo(f"watch: watching {watcher.cfg.source} (Ctrl-C to stop)")
-    wait_for_signal()
-    stop_cleanly(watcher, echo)
+    with stop_signals() as stop:
+        watcher.start()
+        echo(f"watch: watching {watcher.cfg.source} (Ctrl-C to stop)")
+        wait(stop)
+        stop_cleanly(watcher, echo)
     echo("watch: stopped")
     return 0
 

@@ -186,3 +186,50 @@ def test_open_page_reloads_and_shows_failures(tmp_path: Path) -> None:
         overlay.wait_for(timeout=TIMEOUT * 1000)
         page.get_by_role("button", name="Dismiss").click()
         assert overlay.count() == 0
+
+
+def test_ctrl_c_during_a_build_lets_it_finish_and_exits_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal signals the whole process group, parse workers included: the build
+    in progress finishes (its workers block the signal) and the process exits 0, no traceback."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "site_src", src)  # 22 filings: enough for a pool of 2 parse workers
+    cmd = [sys.executable, "-m", "generator", "watch", "-q", "-j", "2", "--debounce", "0.1",
+           "--source", str(src), "--output", str(tmp_path / "out")]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # fmt: skip
+    assert proc.stdout is not None
+    try:
+        lines = []
+        for line in proc.stdout:  # the first build's start
+            lines.append(line)
+            if line.startswith("watch: build 1:"):
+                break
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    out = "".join(lines) + out
+    assert proc.returncode == 0, out + err
+    assert "Traceback" not in err + out, err
+    assert "watch: stopped" in out
+    assert (tmp_path / "out" / "index.html").is_file(), "the build in progress was finished"
+
+
+def test_serve_usage_errors(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    runner = CliRunner()
+    res = runner.invoke(cli, ["serve", "--output", str(tmp_path / "nothing"), "--port", "0"])
+    assert res.exit_code == 2 and "not a built site" in res.output
+    busy = PreviewServer(tmp_path, 0)
+    try:
+        (tmp_path / "index.html").write_text("<p>x</p>")
+        res = runner.invoke(cli, ["serve", "--output", str(tmp_path), "--port", str(busy.server_address[1])])
+        assert res.exit_code == 2 and "cannot listen" in res.output
+    finally:
+        busy.server_close()
+    res = runner.invoke(cli, ["watch", "--source", str(tmp_path / "missing")])
+    assert res.exit_code == 2 and "source folder not found" in res.output
