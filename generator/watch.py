@@ -188,6 +188,9 @@ class Watcher:
         self._thread: threading.Thread | None = None
         self._overflow = _OverflowLog(self)
         self._listeners: list[Callable[[BuildResult], None]] = []
+        self._roots: dict[str, str] = {}
+        self._config_path = ""
+        self._resolve_roots()
         self.builds = 0
         self.building = threading.Event()
         self.last: BuildResult | None = None
@@ -246,9 +249,10 @@ class Watcher:
         inotify runs out of watches on very large trees (``fs.inotify.max_user_watches``): then
         we fall back to polling, which is slower but sees everything."""
         self._unschedule()
-        roots = [(self.cfg.source, True)]
-        if self.cfg.templates is not None:
-            roots.append((self.cfg.templates, True))
+        self._resolve_roots()
+        roots = [(Path(self._roots["source"]), True)]
+        if "templates" in self._roots:
+            roots.append((Path(self._roots["templates"]), True))
         if self.config_file.parent.is_dir():
             roots.append((self.config_file.parent, False))
         kinds: list[Callable[[], BaseObserver]] = [Observer, PollingObserver]
@@ -292,11 +296,15 @@ class Watcher:
             self._cond.notify_all()
 
     def _track_writer(self, event: FileSystemEvent, src: str, dest: str) -> None:
-        """Remember files open for writing: created or modified, not yet closed."""
+        """Remember files open for writing: written to (IN_MODIFY) and not closed since.
+
+        Creation alone does not count: for a folder that appears, watchdog reports the files
+        already in it as created (their writes and closes happened before it could watch them),
+        and a close would never follow."""
         if event.is_directory or event.is_synthetic:
             return  # synthetic: files of a folder moved in, finished already
         writing = self._pending.writing
-        if isinstance(event, (FileCreatedEvent, FileModifiedEvent)):
+        if isinstance(event, FileModifiedEvent):
             writing[src] = time.monotonic()
         elif isinstance(event, (FileClosedEvent, FileDeletedEvent)):
             writing.pop(src, None)
@@ -311,20 +319,28 @@ class Watcher:
         self._pending.last = now
 
     def _relevant(self, path: str) -> bool:
-        p = Path(path)
-        if self._is_config(path):
+        """Plain string tests on roots resolved once: a burst is tens of thousands of events."""
+        if path == self._config_path:
             return True
-        out = self.cfg.output.resolve()
-        if p == out or p.is_relative_to(out):
+        out = self._roots["output"]
+        if path == out or path.startswith(out + os.sep):
             return False  # the build's own writes (output may sit inside the source)
-        for root in (self.cfg.source.resolve(), self.cfg.templates.resolve() if self.cfg.templates else None):
-            if root is not None and (p == root or p.is_relative_to(root)):
-                rel = p.relative_to(root).parts
-                return not any(is_scratch(part) for part in rel)
+        for key in ("source", "templates"):
+            root = self._roots.get(key)
+            if root and (path == root or path.startswith(root + os.sep)):
+                rel = path[len(root) + 1 :]
+                return not any(is_scratch(part) for part in rel.split(os.sep) if part)
         return False
 
     def _is_config(self, path: str) -> bool:
-        return Path(path) == self.config_file
+        return path == self._config_path
+
+    def _resolve_roots(self) -> None:
+        """The watched roots as real paths (inotify reports paths under the real folder)."""
+        self._roots = {"source": os.path.realpath(self.cfg.source), "output": os.path.realpath(self.cfg.output)}
+        if self.cfg.templates is not None:
+            self._roots["templates"] = os.path.realpath(self.cfg.templates)
+        self._config_path = str(self.config_file)
 
     # ---- batches and builds (builder thread)
     def _run(self) -> None:
@@ -389,9 +405,8 @@ class Watcher:
                 self._echo("warning: watch: a build listener failed:\n" + traceback.format_exc())
 
     def _outside_source(self, path: str) -> bool:
-        src = self.cfg.source.resolve()
-        p = Path(path)
-        return not (p == src or p.is_relative_to(src))
+        src = self._roots["source"]
+        return not (path == src or path.startswith(src + os.sep))
 
     def _reload_config(self) -> bool:
         """Read site.toml again; keep the old configuration when the new one is broken."""

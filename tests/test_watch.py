@@ -248,6 +248,24 @@ def test_burst_coalesces_into_few_builds_one_at_a_time(live: Live, tmp_path: Pat
     assert live.max_active == 1
 
 
+def test_folder_created_and_filled_at_once_is_built_promptly(source: Path, tmp_path: Path) -> None:
+    """Files written into a folder before its watch exists are reported created, never closed:
+    they must not count as still being written (that would wait for settle_timeout)."""
+    with Live(source, tmp_path / "out", settle_timeout=600) as live:
+        before = live.builds
+        started = time.monotonic()
+        for batch in range(5):
+            folder = live.src / f"new{batch}"
+            folder.mkdir()
+            for n in range(10):
+                acc, data = variant(2000 + batch * 10 + n)
+                (folder / f"{acc}.txt").write_bytes(data)
+        live.settled(before)
+        wait_until(lambda: len(live.catalog_ids()) == 52, what="the 50 new filings")
+        assert live.watcher.wait_idle(TIMEOUT)
+        assert time.monotonic() - started < 120, "waited for close events that never come"
+
+
 def test_broken_file_reports_and_watching_goes_on(live: Live) -> None:
     events = sse_events(live.server.url)
     before = live.builds
