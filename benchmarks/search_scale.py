@@ -123,10 +123,11 @@ def build_site(work: Path, corpus: Path, count: int) -> tuple[Path, dict]:
     return site, res
 
 
-def index_only(corpus: Path) -> None:
+def index_only(corpus: Path, into: Path | None = None) -> None:
     """(Run in a child process.) Parse the corpus as the build does, then time ``build_index``
     alone: peak RSS is reset after parsing (Linux clear_refs) so it is the index's peak over the
-    parsed filings it reads."""
+    parsed filings it reads. With ``into`` (a built site), its ``search/`` index is replaced by
+    the one made here (to query a new index format without rebuilding the whole site)."""
     import gc
 
     from generator.build import make_units, parse_units, resolve_duplicates
@@ -142,8 +143,15 @@ def index_only(corpus: Path) -> None:
     baseline = _status("VmRSS")
     start = time.monotonic()
     files = size = 0
+    if into is not None:
+        for old in (into / "search").iterdir():
+            if old.name not in ("index.html",):
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
     for o in build_index(filings):  # a stream; the build writes each file as it comes
         files, size = files + 1, size + len(o.data)
+        if into is not None:
+            (into / o.path).parent.mkdir(parents=True, exist_ok=True)
+            (into / o.path).write_bytes(o.data)
     seconds = time.monotonic() - start
     result = {"seconds": round(seconds, 1), "baseline_mb": baseline, "peak_mb": _status("VmHWM")}
     result["files"], result["bytes"] = files, size
@@ -195,7 +203,7 @@ CLIENT = {"page.js", "search.js", "search.classic.js", "index.html", "LICENSE-wi
 
 def our_index_bytes(site: Path) -> dict:
     s = site / "search"
-    parts = {d: _du(s / d) for d in ("t", "p", "d", "x", "m")}
+    parts = {d: _du(s / d) for d in ("seg", "x")}  # segments (postings, positions, rows, columns), chunks
     return {
         "with_client": _du(s),
         "index_bytes": _du(s, CLIENT),
@@ -459,9 +467,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=40, help="manifest entries whose two probes are queried")
     ap.add_argument("--json", type=Path, help="also write every measure and query here")
     ap.add_argument("--index-only", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--index-into", type=Path, help="with --index-only: write the index into this built site")
     args = ap.parse_args(argv)
     if args.index_only:
-        index_only(args.index_only)
+        index_only(args.index_only, args.index_into)
         return 0
     args.work = args.work.resolve()
     if args.work == ROOT or ROOT in args.work.parents:

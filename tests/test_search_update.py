@@ -152,12 +152,7 @@ def test_a_segment_reads_back_into_the_same_segment(docs, cap, position_bytes):
     builder = SegmentBuilder()
     for d in docs:
         a = analyse(d)
-        n = builder.add_doc(a.info)
-        at = 0
-        for j, term in enumerate(a.terms):
-            tf = a.tf[3 * j : 3 * j + 3]
-            builder.add_posting(term, n, tf, a.first[j], a.positions[at : at + sum(tf)])
-            at += sum(tf)
+        builder.add_postings(builder.add_doc(a.info), a.terms, a.tf, a.first, a.positions)
     writer = builder.write(s)
     files = {o.path: o.data for o in writer.files()}
     prefix = f"search/seg/{writer.name}/"

@@ -116,6 +116,17 @@ class SegmentBuilder:
         self.p_first.append(first)
         self.positions.extend(positions)
 
+    def add_postings(self, n: int, terms: Sequence[str], tf: array, first: array, positions: array) -> None:
+        """All of document ``n``'s postings at once (terms sorted, ``tf`` three per term, the
+        positions of each term in turn): array-level copies, no Python step per posting."""
+        ids = self.term_ids
+        self.p_term.extend([ids.setdefault(t, len(ids)) for t in terms])
+        self.p_doc.extend(array("I", [n]) * len(terms))
+        for f in range(3):
+            self.p_tf[f].extend(tf[f::3])
+        self.p_first.extend(first)
+        self.positions.extend(positions)
+
     def write(self, settings: Settings) -> _SegmentWriter:
         """The segment's writer: ``name``, ``docs`` (in segment order), ``files()`` (a stream),
         then ``written`` (the files' names relative to the segment folder)."""
@@ -248,20 +259,25 @@ class _SegmentWriter:
         docs = [self.new[b.p_doc[p]] for p in ps]
         tfs = [[b.p_tf[f][p] for p in ps] for f in range(3)]
         entry: dict[str, Any] = {"n": [sum(1 for x in col if x) for col in tfs]}
-        keep: Sequence[int] = range(len(ps))
+        keep: Sequence[int] | None = None
         tail = None
         if len(ps) > self.s.cap:
             idf = [math.log(len(self.docs) / (df + 1)) + 1 for df in entry["n"]]
-            parts = [self._parts([tfs[f][i] for f in range(3)], self.docs[docs[i]].lengths) for i in keep]
+            every = range(len(ps))
+            parts = [self._parts([tfs[f][i] for f in range(3)], self.docs[docs[i]].lengths) for i in every]
             score = [sum(FIELD_WEIGHTS[name] * idf[f] * x[f] for f, name in enumerate(FIELDS)) for x in parts]
-            ranked = sorted(keep, key=lambda i: (-score[i], docs[i]))
+            ranked = sorted(every, key=lambda i: (-score[i], docs[i]))
             keep, others = sorted(ranked[: self.s.cap]), sorted(ranked[self.s.cap :])
             entry["a"] = deltas(docs)
             entry["r"] = [round(100 * sum(parts[i][f] for i in others) / len(others)) for f in range(3)]
             tail = {"s": _field_lists(tfs, others), "f": [b.p_first[ps[i]] for i in others]}
-        entry["d"] = deltas([docs[i] for i in keep])
+        if keep is None:
+            entry["d"] = deltas(docs)
+            entry["f"] = [b.p_first[p] for p in ps]
+        else:
+            entry["d"] = deltas([docs[i] for i in keep])
+            entry["f"] = [b.p_first[ps[i]] for i in keep]
         entry["s"] = _field_lists(tfs, keep)
-        entry["f"] = [b.p_first[ps[i]] for i in keep]
         return entry, tail
 
     def _parts(self, tf: list[int], lengths: tuple[int, ...]) -> list[float]:
@@ -273,10 +289,11 @@ class _SegmentWriter:
         ]
 
 
-def _field_lists(tfs: list[list[int]], keep: Sequence[int]) -> list[list[int]]:
+def _field_lists(tfs: list[list[int]], keep: Sequence[int] | None) -> list[list[int]]:
+    """The kept documents' frequencies per field (``keep`` None: all), [] for an all-zero field."""
     out = []
     for col in tfs:
-        values = [col[i] for i in keep]
+        values = col if keep is None else [col[i] for i in keep]
         out.append(values if any(values) else [])
     return out
 

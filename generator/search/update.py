@@ -194,12 +194,7 @@ class IndexUpdate:
             yield data_file(f"x/{info.digest}/{c}", {"p": _p, "u": url, "t": text})
         n = self.builder.add_doc(info)
         self.open[info.id] = n
-        at = 0
-        for j, term in enumerate(doc.terms):
-            tf = doc.tf[3 * j : 3 * j + 3]
-            count = tf[0] + tf[1] + tf[2]
-            self.builder.add_posting(term, n, tf, doc.first[j], doc.positions[at : at + count])
-            at += count
+        self.builder.add_postings(n, doc.terms, doc.tf, doc.first, doc.positions)
         if len(self.builder) >= self.segment_docs:
             yield from self._flush()
 
