@@ -30,6 +30,7 @@ import logging
 import os
 import re
 import signal
+import stat
 import threading
 import time
 import traceback
@@ -337,7 +338,10 @@ class Watcher:
 
     def _resolve_roots(self) -> None:
         """The watched roots as real paths (inotify reports paths under the real folder)."""
-        self._roots = {"source": os.path.realpath(self.cfg.source), "output": os.path.realpath(self.cfg.output)}
+        self._roots = {
+            "source": os.path.realpath(self.cfg.source),
+            "output": os.path.realpath(self.cfg.output),
+        }
         if self.cfg.templates is not None:
             self._roots["templates"] = os.path.realpath(self.cfg.templates)
         self._config_path = str(self.config_file)
@@ -371,7 +375,15 @@ class Watcher:
                     for p in moved:
                         self._pending.paths[p] = _stat(p)
                     self._touch()
-                self._cond.wait(self.poll if self._pending else 1.0)
+                if not self._cond.wait(self.poll if self._pending else 1.0) and not self._pending:
+                    self._check_source()
+
+    def _check_source(self) -> None:
+        """inotify says nothing when the watched folder itself is moved away or unmounted
+        (watchdog ignores IN_MOVE_SELF): look once a second while idle."""
+        if not os.path.isdir(self._roots["source"]):
+            self._touch()
+            self._pending.full = True
 
     def _ready(self, now: float) -> bool:
         p = self._pending
@@ -467,11 +479,13 @@ def _accepts(fn: Callable[..., object], name: str) -> bool:
 
 
 def _stat(path: str) -> tuple[int, int] | None:
+    """(size, mtime) of a regular file; None for anything else. A folder's mtime moves with every
+    file added to it, which says nothing about whether those files are complete."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns)
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def _describe(changed: Iterable[str]) -> str:

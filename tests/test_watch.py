@@ -319,6 +319,22 @@ def test_exception_in_a_build_is_logged_and_watching_goes_on(source: Path, tmp_p
         assert result.error is None and acc in live.catalog_ids()
 
 
+def test_source_folder_gone_is_not_built_until_it_returns(live: Live, tmp_path: Path) -> None:
+    """A vanished source (unmounted, moved away) must not become an empty site."""
+    ids = live.catalog_ids()
+    before = live.builds
+    away = tmp_path / "away"
+    os.rename(live.src, away)
+    wait_until(lambda: any("is missing" in line for line in live.lines), what="the missing-source error")
+    time.sleep(1.0)
+    assert live.builds == before and live.catalog_ids() == ids
+    acc, data = variant(71)
+    (away / "filings" / f"{acc}.txt").write_bytes(data)
+    os.rename(away, live.src)
+    live.settled(before)
+    wait_until(lambda: live.catalog_ids() == ids | {acc}, what="the rebuild after the source came back")
+
+
 def test_scratch_files_and_output_events_are_ignored(source: Path) -> None:
     out = source / "site"  # output inside the source: its own writes must not trigger builds
     with Live(source, out) as live:
