@@ -186,6 +186,7 @@ class Watcher:
         self._pending = _Pending()
         self._stopping = threading.Event()
         self._observer: BaseObserver | None = None
+        self._closes = False  # the observer reports IN_CLOSE_WRITE
         self._thread: threading.Thread | None = None
         self._overflow = _OverflowLog(self)
         self._listeners: list[Callable[[BuildResult], None]] = []
@@ -250,6 +251,8 @@ class Watcher:
         inotify runs out of watches on very large trees (``fs.inotify.max_user_watches``): then
         we fall back to polling, which is slower but sees everything."""
         self._unschedule()
+        if self._stopping.is_set():
+            return  # stop() ran meanwhile (a site.toml change raced with Ctrl-C)
         self._resolve_roots()
         roots = [(Path(self._roots["source"]), True)]
         if "templates" in self._roots:
@@ -270,6 +273,9 @@ class Watcher:
                 observer.stop()
                 continue
             self._observer = observer
+            # Only inotify reports closes; elsewhere (polling, FSEvents) a written file would wait
+            # for settle_timeout, so the settle check (size and mtime) is all there is.
+            self._closes = type(observer).__name__ == "InotifyObserver"
             return
 
     def _unschedule(self) -> None:
@@ -302,7 +308,7 @@ class Watcher:
         Creation alone does not count: for a folder that appears, watchdog reports the files
         already in it as created (their writes and closes happened before it could watch them),
         and a close would never follow."""
-        if event.is_directory or event.is_synthetic:
+        if event.is_directory or event.is_synthetic or not self._closes:
             return  # synthetic: files of a folder moved in, finished already
         writing = self._pending.writing
         if isinstance(event, FileModifiedEvent):
