@@ -6,12 +6,20 @@ Unchanged bytes are not rewritten, which keeps a second build from touching anyt
 checked so that nothing, whatever a filing calls its documents, lands outside the output root.
 Files a previous build wrote and this one did not are pruned; files the build never wrote are left
 alone.
+
+Crash safety (:class:`Stage`): a build never writes into the site while it renders. Changed files
+go to ``.filing-archive/stage/``; when everything is staged, a journal listing the staged files and
+the files to remove is written atomically, then applied (new files first, then changed ones with
+the search index's own files last, then removals). A build killed while rendering leaves the site
+as it was and its stage is discarded; a build killed while applying leaves a journal that the next
+build finishes before doing anything else. No manual cleanup either way.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -96,3 +104,110 @@ def _remove_empty_parents(root: Path, folder: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+STAGE_DIR = ".filing-archive/stage"
+JOURNAL = ".filing-archive/journal.json"
+
+
+def _apply_order(rel: str, is_new: bool) -> tuple:
+    """New files before changed ones (a changed page may link to a new one, never the reverse);
+    within each, the search index last, and its top manifest very last."""
+    return (not is_new, rel.startswith("search/"), rel == "search/manifest.js", rel)
+
+
+def stage_file(out: Path, stage_root: Path, output: Output) -> bool | None:
+    """Stage ``output`` under ``stage_root`` unless the site already has these bytes.
+
+    Returns None (unchanged, nothing staged), True (a new file) or False (a changed file). Safe to
+    call from worker processes: each output path belongs to exactly one of them."""
+    current = safe_target(out, output.path)
+    try:
+        if current.stat().st_size == len(output.data) and current.read_bytes() == output.data:
+            return None
+        is_new = False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        is_new = True
+    write_file(stage_root, output)
+    return is_new
+
+
+class Stage:
+    """Collects a build's changed files beside the site, then moves them in at once.
+
+    ``put`` compares with the file in the site and stages only changed bytes, so a build with no
+    change stages nothing and :meth:`apply` touches nothing.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.root = out / STAGE_DIR
+        recover(out)
+        if self.root.exists():
+            shutil.rmtree(self.root)
+        self.staged: dict[str, bool] = {}  # path -> is new (no file in the site yet)
+        self.removals: set[str] = set()
+
+    def put(self, output: Output) -> bool:
+        """Stage one output if it differs from the site's file; True when staged."""
+        is_new = stage_file(self.out, self.root, output)
+        if is_new is None:
+            return False
+        self.staged[output.path] = is_new
+        return True
+
+    def adopt(self, paths: dict[str, bool]) -> None:
+        """Record files a worker process staged directly under :attr:`root`."""
+        self.staged.update(paths)
+
+    def remove_later(self, paths: Iterable[str]) -> None:
+        """Files of the site to remove when the stage is applied (an earlier build wrote them)."""
+        self.removals.update(paths)
+
+    def write_journal(self) -> bool:
+        """Make the stage durable: after this, the build's outcome survives a crash. False when
+        there is nothing to apply (a build with no change)."""
+        order = sorted(self.staged, key=lambda p: _apply_order(p, self.staged[p]))
+        removals = sorted(self.removals - set(self.staged))
+        if not order and not removals:
+            if self.root.exists():
+                shutil.rmtree(self.root)
+            return False
+        journal = {"apply": order, "remove": removals}
+        write_file(self.out, Output(JOURNAL, json.dumps(journal, separators=(",", ":")).encode()))
+        return True
+
+    def apply(self) -> tuple[int, int]:
+        """Move the staged files into the site and remove the stale ones: (moved, removed)."""
+        return recover(self.out)
+
+
+def recover(out: Path) -> tuple[int, int]:
+    """Finish a journal left by a build (this one, or one that was killed): idempotent."""
+    journal_path = out / JOURNAL
+    try:
+        journal = json.loads(journal_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return 0, 0
+    except (OSError, ValueError):  # a torn journal cannot be: it is written atomically; be safe
+        journal_path.unlink(missing_ok=True)
+        return 0, 0
+    stage = out / STAGE_DIR
+    moved = 0
+    for rel in journal.get("apply", []):
+        try:
+            src = safe_target(stage, rel)
+            dst = safe_target(out, rel)
+        except UnsafePath:
+            continue
+        if not src.exists():
+            continue  # moved before the crash
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        safe_target(out, rel)
+        os.replace(src, dst)
+        moved += 1
+    removed = prune(out, journal.get("remove", []))
+    journal_path.unlink(missing_ok=True)
+    if stage.exists():
+        shutil.rmtree(stage)
+    return moved, removed
