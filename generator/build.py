@@ -24,8 +24,11 @@ byte-identical whatever the number of workers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -38,6 +41,7 @@ from generator import export, write
 from generator import site as urls
 from generator.config import SiteConfig, config_hash
 from generator.discover import Skipped, discover
+from generator.faults import crash_point
 from generator.model import BuildReport, Diagnostic, Filing, InputOutcome, Output, Page, SourceFile
 from generator.pages import parse_page
 from generator.render import make_env, render_page, render_static, render_template
@@ -53,6 +57,7 @@ __all__ = ["MAX_FILE_BYTES", "UnitResult", "build", "make_units", "parse_units",
 _SUBMISSION_FORMATS = {"sec-header", "ims-header", "submission"}
 _RESERVED_SLUGS = ("filings", "static", "companies", "search", "forms", "dates")
 _GENERATOR_DIR = Path(__file__).resolve().parent
+SPILL_DIR = ".filing-archive/spill"
 
 
 def build(cfg: SiteConfig, echo: Callable[[str], None] = print) -> BuildReport:
@@ -81,20 +86,32 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
 
     units = make_units([s for s in sources if s.kind != "page"])
     search = SearchUpdate(state)
+    clock = _Clock()
+    spill = out / SPILL_DIR  # whole filings from pass 1 for pass 2; never outlives the build
+    shutil.rmtree(spill, ignore_errors=True)
+    spill.mkdir(parents=True)
     with _executor(cfg, units) as pool:
-        results, kept = _pass1(cfg, units, state, pool)
+        results, kept = _pass1(cfg, units, state, pool, spill)
+        results, kept, skipped = _keep_broken(state, results, kept, skipped)
+        clock("parse")
+        crash_point("parse")
         filings, outcomes = resolve_duplicates(results)
         kept_paths = {p for r in kept.values() for p in r.paths}
         outcomes = [o for o in outcomes if o.path not in kept_paths] + _kept_outcomes(kept)
         pages, page_outcomes = _parse_pages([s for s in sources if s.kind == "page"])
         outcomes += page_outcomes + [_skipped_outcome(s) for s in skipped]
         site = assemble_site(cfg.title, filings, pages)
+        clock("assemble")
         unit_of = {r.filing.source.path: r.paths[0] for r in results if r.filing is not None}
         units_by_key = {u[0].path: u for u in units}
         renders = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of, units_by_key, kept)
+        clock("plan")
         failures = _pass2(cfg, renders, stage, state, pool, templates, global_key, search)
+        clock("render")
+    shutil.rmtree(spill, ignore_errors=True)
+    crash_point("globals")
     _drop_gone_filings(state, site, stage, search)
-    _render_globals(site, env, stage, state, global_key, search, failures)
+    _render_globals(site, env, stage, state, global_key, search, failures, clock)
     outcomes = [_mark_render_failure(o, failures) for o in outcomes]
     report = BuildReport(
         inputs=tuple(sorted(outcomes, key=lambda o: o.path)),
@@ -104,14 +121,32 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
     )
     stage.put(Output("build-report.json", export.dumps(export.report_record(report))))
     report = replace(report, written=len(stage.staged))
-    state.drop_units(set(units_by_key))
+    state.drop_units(set(units_by_key) | set(kept))
     # The journal first, then the state: a crash in between leaves a journal the next build
     # finishes, and a state older than the site (the next build redoes some work, loses none).
     pending = stage.write_journal()
+    crash_point("journal")
     state.set_meta("last", {"inputs": inputs_key, "report": report})
     state.commit()
+    crash_point("state")
+    clock("state")
     written, removed = stage.apply() if pending else (0, 0)
+    clock("commit")
     return report, written, removed
+
+
+class _Clock:
+    """Phase timings on stderr when FILING_ARCHIVE_TIMINGS is set (benchmarks read them)."""
+
+    def __init__(self) -> None:
+        self.on = bool(os.environ.get("FILING_ARCHIVE_TIMINGS"))
+        self.last = time.monotonic()
+
+    def __call__(self, phase: str) -> None:
+        if self.on:
+            now = time.monotonic()
+            print(f"timing: {phase} {now - self.last:.2f} s", file=sys.stderr)
+            self.last = now
 
 
 def template_digests(env) -> dict[str, str]:
@@ -213,7 +248,7 @@ def _executor(cfg: SiteConfig, units: list) -> Executor | _Serial:
     return ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else _Serial()
 
 
-def _pass1(cfg: SiteConfig, units, state: BuildState, pool) -> tuple[list[UnitResult], dict[str, UnitResult]]:
+def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tuple[list[UnitResult], dict[str, UnitResult]]:
     """Light results for every unit: stored ones for unchanged units, parsed ones for the rest.
 
     A changed unit that now fails but parsed before keeps its last good result (the second value
@@ -225,7 +260,8 @@ def _pass1(cfg: SiteConfig, units, state: BuildState, pool) -> tuple[list[UnitRe
     fresh_keys = {u[0].path for u in fresh}
     known = {key: result for key, _, result in state.unit_results(k for k in sigs if k in stored)}
     bar = dict(total=len(fresh), desc="parse", unit="filing", disable=None if cfg.progress else True)
-    parsed = {r.paths[0]: r for r in tqdm(pool.map(parse_unit_light, fresh, chunksize=8), **bar)}
+    parse = functools.partial(parse_unit_light, spill=str(spill))
+    parsed = {r.paths[0]: r for r in tqdm(pool.map(parse, fresh, chunksize=8), **bar)}
     kept: dict[str, UnitResult] = {}
     results = []
     for u in units:
@@ -242,6 +278,24 @@ def _pass1(cfg: SiteConfig, units, state: BuildState, pool) -> tuple[list[UnitRe
         state.put_unit(key, sigs[key], r)
         results.append(r)
     return results, kept
+
+
+def _keep_broken(state: BuildState, results: list[UnitResult], kept: dict[str, UnitResult],
+                 skipped: list[Skipped]) -> tuple[list[UnitResult], dict[str, UnitResult], list[Skipped]]:  # fmt: skip
+    """A file that built before and is now refused outright (binary, unreadable, too big) keeps
+    its last good output too, like one that fails to parse: an editor's half-written save or a
+    bad copy must not take a filing off the site."""
+    broken = {k.path: k for k in skipped if k.failed}
+    if not broken:
+        return results, kept, skipped
+    stored = state.unit_sigs()
+    olds = {key: r for key, _, r in state.unit_results(p for p in broken if p in stored)}
+    kept = dict(kept)
+    for key, old in sorted(olds.items()):
+        if old.filing is not None and old.paths == (key,):
+            results.append(old)
+            kept[key] = UnitResult(old.paths, error=broken[key].reason)
+    return results, kept, [k for k in skipped if k.path not in kept]
 
 
 def _kept_outcomes(kept: dict[str, UnitResult]) -> list[InputOutcome]:
@@ -354,7 +408,7 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
             if owner_keys[owner] == _filing_key(global_key, filing, context, templates, deps):
                 continue
         task = RenderTask(units_by_key[unit_key], filing.id, filing.duplicates, context, str(out), str(stage.root),
-                          str(cfg.templates) if cfg.templates else None)  # fmt: skip
+                          str(cfg.templates) if cfg.templates else None, str(out / SPILL_DIR))  # fmt: skip
         planned.append(_Planned(task, filing, unit_key))
     return planned
 
@@ -377,6 +431,7 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
         state.put_owner(owner, key, done.paths, done.deps)
         if done.search is not None:
             search.add(done.search)
+        crash_point("render")
     return failures
 
 
@@ -397,7 +452,7 @@ def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search
 
 
 def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, global_key: str,
-                    search: SearchUpdate, failures: dict[str, str]) -> None:  # fmt: skip
+                    search: SearchUpdate, failures: dict[str, str], clock: _Clock) -> None:  # fmt: skip
     """Listings, markdown pages, static files, the catalog and the search index: each an owner of
     its files, so a file one of them no longer makes is removed."""
     shown = [f for f in site.filings if f.id not in failures]
@@ -419,6 +474,7 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, glob
             paths.append(o.path)
         stage.remove_later(set(state.owner_paths(owner)) - set(paths))
         state.put_owner(owner, index_key if owner == "search" else "", paths)
+        clock(owner)
 
 
 def _parse_pages(sources: list[SourceFile]) -> tuple[list[Page], list[InputOutcome]]:

@@ -11,6 +11,10 @@ to the stage itself, so page bytes never travel between processes.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -55,10 +59,39 @@ def parse_unit(unit: tuple[SourceFile, ...]) -> UnitResult:
         return UnitResult(paths, error=f"parser error ({type(exc).__name__}: {exc})")
 
 
-def parse_unit_light(unit: tuple[SourceFile, ...]) -> UnitResult:
-    """Pass 1: parse, and return the filing without its document bodies."""
+def parse_unit_light(unit: tuple[SourceFile, ...], spill: str | None = None) -> UnitResult:
+    """Pass 1: parse, and return the filing without its document bodies.
+
+    With ``spill`` (a folder), the whole filing is also written there, compressed, for pass 2 to
+    read back instead of parsing again: a pickle costs a millisecond, parsing ten or more."""
     r = parse_unit(unit)
-    return replace(r, filing=r.filing.without_bodies()) if r.filing is not None else r
+    if r.filing is None:
+        return r
+    if spill is not None:
+        data = zlib.compress(pickle.dumps(r.filing, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        path = spill_path(spill, unit)
+        with open(path + ".part", "wb") as fh:
+            fh.write(data)
+        os.replace(path + ".part", path)
+    return replace(r, filing=r.filing.without_bodies())
+
+
+def spill_path(spill: str, unit: tuple[SourceFile, ...]) -> str:
+    return os.path.join(spill, hashlib.sha256(unit[0].path.encode("utf-8", "surrogatepass")).hexdigest()[:40])
+
+
+def _unspill(spill: str | None, unit: tuple[SourceFile, ...]) -> UnitResult | None:
+    """The whole filing pass 1 left for this unit (the file is removed), or None."""
+    if spill is None:
+        return None
+    path = spill_path(spill, unit)
+    try:
+        with open(path, "rb") as fh:
+            filing = pickle.loads(zlib.decompress(fh.read()))
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, zlib.error):
+        return None
+    os.unlink(path)
+    return UnitResult(tuple(s.path for s in unit), filing)
 
 
 def read_source(source: SourceFile) -> bytes:
@@ -79,6 +112,7 @@ class RenderTask:
     out: str
     stage: str
     templates: str | None
+    spill: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +146,7 @@ def render_unit(task: RenderTask) -> Rendered:
     from generator.render import render_filing
     from generator.search.fields import search_doc
 
-    parsed = parse_unit(task.unit)
+    parsed = _unspill(task.spill, task.unit) or parse_unit(task.unit)
     if parsed.filing is None:
         return Rendered(task.filing_id, error=parsed.error or "could not be parsed again")
     try:
