@@ -70,6 +70,7 @@ def build(cfg: SiteConfig, echo: Callable[[str], None] = print) -> BuildReport:
         report, written, removed = _build(cfg, out, stage, state)
     finally:
         state.close()
+        stage.discard()
     _print_summary(report, removed, time.monotonic() - started, cfg, echo, written)
     return report
 
@@ -245,7 +246,18 @@ class _Serial:
 
 def _executor(cfg: SiteConfig, units: list) -> Executor | _Serial:
     jobs = min(cfg.worker_count(), max(1, len(units) // 4))
-    return ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else _Serial()
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) if jobs > 1 else _Serial()
+
+
+def _worker_init() -> None:
+    """Workers die with the build (Linux): a killed build leaves no process writing behind it."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tuple[list[UnitResult], dict[str, UnitResult]]:

@@ -169,11 +169,13 @@ class Stage:
 
     def __init__(self, out: Path) -> None:
         self.out = out
-        self.root = out / STAGE_DIR
         forget_checked_folders()
         recover(out)
-        if self.root.exists():
-            shutil.rmtree(self.root)
+        shutil.rmtree(out / STAGE_DIR, ignore_errors=True)  # what a build killed while rendering left
+        # A folder of its own: a worker of a killed build that is still finishing a task can
+        # only write into the old build's folder, which is gone, never into this one.
+        self.root = out / STAGE_DIR / f"{os.getpid()}-{os.urandom(4).hex()}"
+        self.root.mkdir(parents=True)
         self.staged: dict[str, bool] = {}  # path -> is new (no file in the site yet)
         self.removals: set[str] = set()
 
@@ -199,12 +201,15 @@ class Stage:
         order = sorted(self.staged, key=lambda p: _apply_order(p, self.staged[p]))
         removals = sorted(self.removals - set(self.staged))
         if not order and not removals:
-            if self.root.exists():
-                shutil.rmtree(self.root)
+            shutil.rmtree(self.out / STAGE_DIR, ignore_errors=True)
             return False
-        journal = {"apply": order, "remove": removals}
+        journal = {"stage": self.root.relative_to(self.out).as_posix(), "apply": order, "remove": removals}
         write_file(self.out, Output(JOURNAL, json.dumps(journal, separators=(",", ":")).encode()))
         return True
+
+    def discard(self) -> None:
+        """Remove the stage folder (a build that had nothing to apply, or has applied)."""
+        shutil.rmtree(self.out / STAGE_DIR, ignore_errors=True)
 
     def apply(self) -> tuple[int, int]:
         """Move the staged files into the site and remove the stale ones: (moved, removed)."""
@@ -221,7 +226,7 @@ def recover(out: Path) -> tuple[int, int]:
     except (OSError, ValueError):  # a torn journal cannot be: it is written atomically; be safe
         journal_path.unlink(missing_ok=True)
         return 0, 0
-    stage = out / STAGE_DIR
+    stage = out / journal.get("stage", STAGE_DIR)
     moved = 0
     for rel in journal.get("apply", []):
         try:
@@ -239,6 +244,5 @@ def recover(out: Path) -> tuple[int, int]:
         crash_point("apply")
     removed = prune(out, journal.get("remove", []))
     journal_path.unlink(missing_ok=True)
-    if stage.exists():
-        shutil.rmtree(stage)
+    shutil.rmtree(out / STAGE_DIR, ignore_errors=True)
     return moved, removed
