@@ -70,6 +70,80 @@ def search_command(query, output, limit, sort, as_json) -> None:
     sys.exit(search_cli.run(query, output, limit, sort, as_json, click.echo))
 
 
+def _site_options(fn):
+    """The build command's site options, shared by watch and serve."""
+    opts = [
+        click.option("--source", type=click.Path(path_type=Path), help="Folder of filings and markdown pages [site_src]."),
+        click.option("--output", type=click.Path(path_type=Path), help="Folder the site is written to [output]."),
+        click.option("--templates", type=click.Path(path_type=Path), help="Your templates folder; its files override the theme's."),
+        click.option("--config", "config_file", type=click.Path(path_type=Path), help="A site.toml [./site.toml if present]."),
+        click.option("--jobs", "-j", type=int, help="Worker processes for parsing [all cores]."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
+        click.option("--debounce", type=click.FloatRange(min=0), default=0.25, show_default=True,
+                     help="Seconds of quiet after a change before rebuilding."),
+    ]  # fmt: skip
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def _watcher(source, output, templates, config_file, jobs, quiet, debounce):
+    """A Watcher whose configuration is read again when site.toml changes; exits 2 on a bad one."""
+    from generator.watch import Watcher
+
+    def load():
+        return load_config(
+            config_file, source=source, output=output, templates=templates, jobs=jobs, progress=not quiet
+        )
+
+    try:
+        load()
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    return Watcher(load, config_file=config_file, echo=_echo, debounce=debounce)
+
+
+def _echo(line: str) -> None:
+    click.echo(line, err=line.startswith(("error", "warning")))
+
+
+@cli.command("watch")
+@_site_options
+def watch_command(source, output, templates, config_file, jobs, quiet, debounce) -> None:
+    """Build, then rebuild whenever the source, the templates or site.toml change (Ctrl-C stops)."""
+    from generator import watch
+
+    watcher = _watcher(source, output, templates, config_file, jobs, quiet, debounce)
+    sys.exit(watch.run(watcher, _echo))
+
+
+@cli.command("serve")
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1; 0 picks a free one.")  # fmt: skip
+@click.option("--watch", "live", is_flag=True, help="Also rebuild on change and reload open pages.")
+@_site_options
+def serve_command(port, live, source, output, templates, config_file, jobs, quiet, debounce) -> None:
+    """Serve the built site on http://127.0.0.1 (with --watch: rebuild and live reload)."""
+    from generator import serve
+
+    if live:
+        watcher = _watcher(source, output, templates, config_file, jobs, quiet, debounce)
+        out = watcher.cfg.output
+    else:
+        watcher = None
+        out = output or _output_of(config_file)
+    sys.exit(serve.run(out, port, watcher, _echo))
+
+
+def _output_of(config_file: Path | None) -> Path:
+    """The output folder site.toml names, without requiring a source folder to exist."""
+    try:
+        return load_config(config_file).output
+    except ConfigError:
+        return Path("output")
+
+
 def main() -> None:
     cli(prog_name="filing-archive")
 

@@ -15,6 +15,7 @@ from generator.discover import discover
 from generator.model import Filing, Output
 from generator.search import analysis
 from generator.search.fields import SearchDoc
+from generator.search.update import IndexUpdate, analyse
 
 SITE_SRC = ROOT / "site_src"
 
@@ -33,6 +34,33 @@ def write_outputs(root: Path, outputs: list[Output]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(o.data)
     return root
+
+
+def update_site(root: Path, adds: list[SearchDoc], removes: list[str] = (), **settings) -> list[str]:
+    """One incremental index update of the site in ``root``, as the build does it: write what
+    changed, delete the search files that are no longer live. Returns the paths rewritten."""
+    update = IndexUpdate(root, **settings)
+    outputs = [o for d in adds for o in update.add(analyse(d))]
+    for filing_id in removes:
+        update.remove(filing_id)
+    rest, kept = update.finish()
+    outputs += rest
+    written = []
+    for o in outputs:
+        path = root / o.path
+        if not path.is_file() or path.read_bytes() != o.data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(o.data)
+            written.append(o.path)
+    live = kept | {o.path for o in outputs}
+    for path in (root / "search").rglob("*"):
+        if path.is_file() and str(path.relative_to(root)) not in live:
+            path.unlink()
+    return written
+
+
+def by_date(docs: list[SearchDoc]) -> list[SearchDoc]:
+    return sorted(docs, key=lambda d: (d.filed is not None, d.filed or "", d.id))
 
 
 def field_terms(doc: SearchDoc) -> list[list[str]]:

@@ -16,7 +16,7 @@ from typing import Any
 from generator.model import Output
 
 #: The index's on-disk format; the client refuses any other (docs/search.md, "Format").
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CALLBACK = "__filingSearch"
 ROOT = "search"
 

@@ -1,9 +1,9 @@
 """Search stage, command line: the built site's search/ files -> a whoosh index -> ranked hits.
 
 whoosh (whoosh-reloaded 2.7.5, classic API) is used only here, so it can be swapped. Its index
-lives in ``<output>/.search-index/`` and is a cache derived from the site: :func:`sync` reads each
-document's row in ``search/d/`` and re-indexes, by id, only the documents whose digest changed
-(and deletes those that are gone). whoosh indexes ~40 filing-sized documents a second, so this
+lives in ``<output>/.search-index/`` and is a cache derived from the site: :func:`sync` reads the
+row of each live document of every segment (``search/seg/<name>/d/``) and re-indexes, by id, only
+the documents whose digest changed (and deletes those that are gone). whoosh indexes ~40 filing-sized documents a second, so this
 runs when ``filing-archive search`` is used, never on the build's critical path, and the build's
 output stays byte-identical from build to build (docs/search.md, "Command line").
 """
@@ -71,23 +71,37 @@ def _load(site: Path, name: str) -> Any:
     return read_data_file((site / ROOT / f"{name}.js").read_bytes())
 
 
+def live_docs(site: Path) -> Iterator[tuple[str, int, dict]]:
+    """(segment, number, row) of every live document of the site's index, in segment order."""
+    manifest = _load(site, "manifest")
+    for seg in manifest["segments"]:
+        deleted, at = set(), 0
+        for gap in seg["deleted"]:
+            at += gap
+            deleted.add(at)
+        for n in range(seg["docs"]):
+            if n not in deleted:
+                yield seg["name"], n, _load(site, f"seg/{seg['name']}/d/{n}")
+
+
 def sync(site: Path) -> tuple[int, int]:
     """Bring the whoosh index up to date with the site's search files: (re-indexed, deleted)."""
-    manifest = _load(site, "manifest")
     ix = open_store(site)
     with ix.searcher() as s:
         known = {f["id"]: f["digest"] for f in s.all_stored_fields()}
-    rows = [_load(site, f"d/{n}") for n in range(manifest["docs"])]
-    changed = [n for n, row in enumerate(rows) if known.get(row["id"]) != row["h"]]
-    gone = set(known) - {row["id"] for row in rows}
+    docs = list(live_docs(site))
+    changed = [d for d in docs if known.get(d[2]["id"]) != d[2]["h"]]
+    gone = set(known) - {row["id"] for _s, _n, row in docs}
     if not changed and not gone:
         return 0, 0
-    cols = {c: _load(site, f"m/{c}") for c in ("cik", "item", "exhibit", "state")}
+    cols: dict[str, dict] = {}
     writer = ix.writer(limitmb=256)
     for doc_id in sorted(gone):
         writer.delete_by_term("id", doc_id)
-    for n in changed:
-        writer.update_document(**_fields(site, n, rows[n], cols))
+    for seg, n, row in changed:
+        if seg not in cols:
+            cols = {seg: {c: _load(site, f"seg/{seg}/m/{c}") for c in ("cik", "item", "exhibit", "state")}}
+        writer.update_document(**_fields(site, n, row, cols[seg]))
     writer.commit()
     return len(changed), len(gone)
 
@@ -101,7 +115,7 @@ def _fields(site: Path, n: int, row: dict, cols: dict) -> dict[str, Any]:
     """A whoosh document from the site's files: the same fields and text the browser index has."""
     parts: list[tuple[str, str]] = []
     for k in range(len(row["chunks"])):
-        chunk = _load(site, f"x/{n}/{k}")
+        chunk = _load(site, f"x/{row['h']}/{k}")
         if parts and parts[-1][0] == chunk["u"]:
             parts[-1] = (chunk["u"], parts[-1][1] + chunk["t"])
         else:
@@ -163,8 +177,3 @@ def search(site: Path, tree: dict, limit: int = 10, sort: str = "relevance") -> 
     found.sort(key=lambda x: (x[1], x[2]) if by_date else (x[0], x[1], x[2]), reverse=True)
     results = [row | {"id": doc_id, "score": score / 100} for score, _f, doc_id, row in found[:limit]]
     return {"total": len(found), "results": results}
-
-
-def doc_order(site: Path) -> list[str]:
-    """Document ids in the browser index's numbering (tests compare the two engines with it)."""
-    return [_load(site, f"d/{n}")["id"] for n in range(_load(site, "manifest")["docs"])]

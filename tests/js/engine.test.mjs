@@ -7,7 +7,12 @@ import { search, parseDataFile } from '../../generator/search/client/engine.mjs'
 
 const FULL = process.env.SEARCH_INDEX_DIR;
 const CAPPED = process.env.SEARCH_INDEX_CAPPED_DIR;
-const skip = !FULL || !CAPPED ? 'run through pytest (tests/test_search_js.py), which builds the indexes' : false;
+const SEGMENTED = process.env.SEARCH_INDEX_SEGMENTED_DIR; // the demo in segments of 5 filings
+const INCREMENTAL = process.env.SEARCH_INDEX_INCREMENTAL_DIR; // five IndexUpdate runs
+const FRESH = process.env.SEARCH_INDEX_FRESH_DIR; // the same final filings, built at once
+const DELETED = (process.env.SEARCH_DELETED_IDS || '').split(' ');
+const skip = !FULL || !CAPPED || !SEGMENTED || !INCREMENTAL || !FRESH
+  ? 'run through pytest (tests/test_search_js.py), which builds the indexes' : false;
 
 function loaderFor(dir) {
   const requested = [];
@@ -32,15 +37,69 @@ test('a postings cap changes no result set, only how much a common term download
   // the capped index also splits positions into blocks (position_bytes=200): phrases read blocks
   const phrase = loaderFor(CAPPED);
   await search('"the securities"', { loader: phrase.loader, limit: 1000, facets: false });
-  assert.ok(phrase.requested.some((n) => /^p\/\d+-\d+-\d+$/.test(n)), phrase.requested.join(' '));
+  assert.ok(phrase.requested.some((n) => /\/p\/\d+-\d+-\d+$/.test(n)), phrase.requested.join(' '));
 });
 
-test('a one-word query loads the manifest, one shard and one row and chunk per result', { skip }, async () => {
+test('a phrase is verified in result order only up to the page: same top results, fewer blocks', { skip }, async () => {
+  for (const dir of [FULL, CAPPED]) {
+    for (const q of ['"the company"', '"of the"', '"the securities"', 'commission "of the"', '"the company" -apple']) {
+      const all = await search(q, { loader: loaderFor(dir).loader, limit: 1000, facets: false });
+      assert.equal(all.totalExact, true, q);
+      for (const [offset, limit] of [[0, 1], [0, 3], [2, 2]]) {
+        const page = await search(q, { loader: loaderFor(dir).loader, offset, limit, facets: false });
+        const want = all.results.slice(offset, offset + limit);
+        assert.deepEqual(page.results.map((r) => [r.id, r.score, r.snippet]), want.map((r) => [r.id, r.score, r.snippet]), `${q} ${offset}+${limit}`);
+        if (page.totalExact) assert.equal(page.total, all.total, q);
+        else assert.ok(page.total >= offset + limit, q);
+      }
+    }
+  }
+  const lazy = loaderFor(CAPPED), full = loaderFor(CAPPED);
+  const first = await search('"of the"', { loader: lazy.loader, limit: 1, facets: false });
+  await search('"of the"', { loader: full.loader, limit: 1000, facets: false });
+  const blocks = (r) => r.requested.filter((n) => /\/p\//.test(n)).length;
+  assert.equal(first.totalExact, false);
+  assert.ok(blocks(lazy) < blocks(full), `${blocks(lazy)} < ${blocks(full)}`);
+});
+
+test('a one-word query loads the manifest, the segment meta, one shard and one row and chunk per result', { skip }, async () => {
   const { loader, requested } = loaderFor(FULL);
   const res = await search('berkshire', { loader, limit: 2, facets: false });
   assert.ok(res.total >= 2);
-  const kinds = requested.map((n) => n.split('/')[0]).sort();
-  assert.deepEqual(kinds, ['d', 'd', 'manifest', 't', 'x', 'x']);
+  const kinds = requested.map((n) => (n.startsWith('seg/') ? n.split('/')[2] : n.split('/')[0])).sort();
+  assert.deepEqual(kinds, ['d', 'd', 'manifest', 'meta', 't', 'x', 'x']);
+});
+
+const QUERY_SET = [...QUERIES, '', 'hathaway', '"of the"', 'million', 'zyxwv', 'company:berkshire', '"the company" form:8-K'];
+const key = (r) => JSON.stringify([r.total, r.totalExact, r.facets, r.results.map((x) => [x.id, x.score, x.snippet, x.passage])]);
+
+test('the results do not depend on how the documents fell into segments', { skip }, async () => {
+  for (const q of QUERY_SET) {
+    for (const sort of ['relevance', 'date']) {
+      for (const limit of [3, 1000]) {
+        const a = await search(q, { loader: loaderFor(FULL).loader, limit, sort });
+        const b = await search(q, { loader: loaderFor(SEGMENTED).loader, limit, sort });
+        assert.equal(key(b), key(a), `${q} ${sort} ${limit}`);
+      }
+    }
+  }
+  const m = parseDataFile(await readFile(`${SEGMENTED}/manifest.js`, 'utf8'));
+  assert.equal(m.segments.length, 5);
+});
+
+test('an index updated in several runs (adds, a change, removals, merges) answers like a fresh build', { skip }, async () => {
+  const m = parseDataFile(await readFile(`${INCREMENTAL}/manifest.js`, 'utf8'));
+  assert.ok(m.segments.length > 1 && m.segments.some((s) => s.deleted.length), JSON.stringify(m.segments));
+  for (const q of QUERY_SET) {
+    for (const sort of ['relevance', 'date']) {
+      const a = await search(q, { loader: loaderFor(FRESH).loader, limit: 1000, sort });
+      const b = await search(q, { loader: loaderFor(INCREMENTAL).loader, limit: 1000, sort });
+      assert.equal(key(b), key(a), `${q} ${sort}`);
+      for (const id of DELETED) assert.ok(!b.results.some((r) => r.id === id), `${id} deleted, found by ${q}`);
+    }
+  }
+  const changed = await search('zyxwv', { loader: loaderFor(INCREMENTAL).loader });
+  assert.equal(changed.total, 1);
 });
 
 test('results carry the API fields and highlight the matched words', { skip }, async () => {

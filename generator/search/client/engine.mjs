@@ -1,12 +1,17 @@
-// search(query, options) over the static index in search/ (format: docs/search.md).
-// Loads the manifest once, then only the shards of the query's terms, the columns its filters
-// and facets need, and one row and one text chunk per shown result.
+// search(query, options) over the static index in search/ (format 3: docs/search.md).
+// Loads the manifest and each live segment's meta once, then only the shards of the query's
+// terms in every segment, the columns its filters and facets need, and one row and one text
+// chunk per shown result. Scores are BM25F computed here from integer term frequencies and the
+// statistics of all segments, so a document ranks the same whichever segment holds it.
 import { tokens } from './analysis.mjs';
 import { parseQuery } from './query.mjs';
 
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
+const FIELDS = ['company', 'form', 'body'];
+const TIE_WINDOW = 32;
 const MAX_PREFIX_TERMS = 50;
 const BLOCK_BATCH = 16;
+const MAX_VERIFY_BATCH = 256;
 const FACETS = ['form', 'year', 'company', 'state', 'exhibit'];
 let defaultBase = '';
 export function setDefaultBase(base) { defaultBase = base; }
@@ -57,7 +62,8 @@ function indexFor(options) {
       }
       return cache.get(name);
     };
-    indexes.set(key, { load, manifest: load('manifest').then(checkManifest) });
+    const manifest = load('manifest').then(checkManifest);
+    indexes.set(key, { load, manifest, ctx: manifest.then((m) => openSegments(load, m)) });
   }
   return indexes.get(key);
 }
@@ -71,12 +77,33 @@ function checkManifest(m) {
 
 export function loadManifest(options = {}) { return indexFor(options).manifest; }
 
+// ---- segments: one global document number per (segment, document): base + local number
+async function openSegments(load, m) {
+  let base = 0;
+  const segs = m.segments.map((s, i) => {
+    const seg = { i, name: s.name, base, docs: s.docs, deleted: new Set(undelta(s.deleted)) };
+    base += s.docs;
+    return seg;
+  });
+  await Promise.all(segs.map(async (s) => { s.meta = await load(`seg/${s.name}/meta`); }));
+  const days = new Int32Array(base).fill(-1); // filing day per document, -1 undated
+  const live = [];
+  for (const s of segs) {
+    undelta(s.meta.days).forEach((d, i) => { days[s.base + s.meta.undated + i] = d; });
+    for (let n = 0; n < s.docs; n++) if (!s.deleted.has(n)) live.push(s.base + n);
+  }
+  const avg = m.lengths.map((l) => Math.max(1e-9, l / Math.max(1, m.docs)));
+  const starts = segs.map((s) => s.base);
+  const segOf = (g) => { let lo = 0, hi = starts.length - 1; while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid] <= g) lo = mid; else hi = mid - 1; } return segs[lo]; };
+  return { m, segs, days, live, avg, segOf, weights: FIELDS.map((f) => m.weights[f]) };
+}
+
 // ---- terms and postings
-function shardOf(m, term) {
-  let lo = 0, hi = m.shards.length - 1, k = 0;
+function shardOf(shards, term) {
+  let lo = 0, hi = shards.length - 1, k = 0;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (m.shards[mid] <= term) { k = mid; lo = mid + 1; } else hi = mid - 1;
+    if (shards[mid] <= term) { k = mid; lo = mid + 1; } else hi = mid - 1;
   }
   return k;
 }
@@ -88,56 +115,110 @@ function undelta(gaps) {
   return out;
 }
 
-async function entryFor(idx, m, term) {
-  if (!m.shards.length) return null;
-  const shard = await idx.load(`t/${shardOf(m, term)}`);
-  return shard[term] || null;
+async function entryIn(idx, seg, term) {
+  if (!seg.meta.shards.length) return null;
+  const k = shardOf(seg.meta.shards, term);
+  const shard = await idx.load(`seg/${seg.name}/t/${k}`);
+  return shard[term] ? { e: shard[term], k } : null;
 }
 
-// term -> {docs: Map(doc -> impact), anchor: Map(doc -> first body position), all: [docs]}
-async function postings(idx, m, term, memo) {
+// BM25F of one term in one document, in hundredths (whoosh's formula, as the command line's)
+function impact(ctx, idf, seg, n, tf) {
+  const { m, avg, weights } = ctx, len = seg.meta.lengths;
+  let score = 0;
+  for (let f = 0; f < 3; f++) {
+    if (!tf[f]) continue;
+    const norm = m.k1 * ((1 - m.b) + m.b * len[3 * n + f] / avg[f]);
+    score += weights[f] * idf[f] * tf[f] * (m.k1 + 1) / (tf[f] + norm);
+  }
+  return Math.max(1, Math.round(score * 100));
+}
+
+// A segment entry's per field document frequencies without its deleted documents, so that
+// statistics equal a fresh build's. A deleted document in a capped term's tail (its frequencies
+// are not in the entry) counts as a body occurrence: the term is in over `cap` documents there.
+function liveDf(e, deleted) {
+  const n = [...e.n];
+  if (!deleted.size) return n;
+  const kept = new Map(undelta(e.d).map((d, j) => [d, j]));
+  for (const d of undelta(e.a || e.d)) {
+    if (!deleted.has(d)) continue;
+    const j = kept.get(d);
+    if (j === undefined) n[n[2] ? 2 : n[1] ? 1 : 0]--;
+    else for (let f = 0; f < 3; f++) if (e.s[f].length && e.s[f][j]) n[f]--;
+  }
+  return n;
+}
+
+// term -> {docs: Map(doc -> impact), anchor: Map(doc -> first body position), parts: per segment}
+async function postings(idx, ctx, term, memo) {
   if (!memo.has(term)) {
-    memo.set(term, entryFor(idx, m, term).then((e) => {
-      if (!e) return { docs: new Map(), anchor: new Map(), all: [] };
-      const top = undelta(e.d);
-      const all = e.a ? undelta(e.a) : top;
-      const docs = new Map(all.map((d) => [d, e.r || 0]));
-      const anchor = new Map();
-      top.forEach((d, i) => { docs.set(d, e.s[i]); if (e.f[i] >= 0) anchor.set(d, e.f[i]); });
-      return { docs, anchor, all, shard: shardOf(m, term), blocks: e.b || null };
+    memo.set(term, Promise.all(ctx.segs.map((s) => entryIn(idx, s, term))).then((found) => {
+      const df = [0, 0, 0];
+      found.forEach((x, i) => { if (x) liveDf(x.e, ctx.segs[i].deleted).forEach((v, f) => { df[f] += v; }); });
+      const idf = df.map((v) => Math.log(ctx.m.docs / (v + 1)) + 1);
+      const docs = new Map(), anchor = new Map(), parts = [];
+      found.forEach((x, i) => {
+        if (!x) return;
+        const seg = ctx.segs[i], e = x.e, top = undelta(e.d), all = e.a ? undelta(e.a) : top;
+        // documents beyond a capped term's top: the mean of their tf parts (estimated score)
+        const rest = e.r ? Math.max(1, Math.round(e.r.reduce((t, r, f) => t + ctx.weights[f] * idf[f] * r, 0))) : 0;
+        for (const n of all) if (!seg.deleted.has(n)) docs.set(seg.base + n, rest);
+        top.forEach((n, j) => {
+          if (seg.deleted.has(n)) return;
+          docs.set(seg.base + n, impact(ctx, idf, seg, n, e.s.map((col) => (col.length ? col[j] : 0))));
+          if (e.f[j] >= 0) anchor.set(seg.base + n, e.f[j]);
+        });
+        parts.push({ seg, all, shard: x.k, blocks: e.b || null });
+      });
+      return { docs, anchor, parts, term };
     }));
   }
   return memo.get(term);
 }
 
 // doc -> positions, for the candidate documents at least. A large entry is split into blocks of
-// `per` documents (entry.b = [j, per], files p/<shard>-<j>-<block>): only candidates' blocks load.
-async function positionsOf(idx, term, posting, candidates) {
-  const out = new Map();
-  if (posting.blocks) {
-    const [j, per] = posting.blocks;
-    const at = new Map(posting.all.map((d, i) => [d, i]));
-    const blocks = [...new Set(candidates.map((d) => Math.floor(at.get(d) / per)))].sort((a, b) => a - b);
-    for (let k = 0; k < blocks.length; k += BLOCK_BATCH) { // a few requests at a time, not thousands
-      await Promise.all(blocks.slice(k, k + BLOCK_BATCH).map(async (b) => {
-        const lists = await idx.load(`p/${posting.shard}-${j}-${b}`);
-        lists.forEach((l, i) => out.set(posting.all[b * per + i], undelta(l)));
-      }));
+// `per` documents (entry.b = [j, per], files p/<shard>-<j>-<block>): only candidates' blocks load,
+// BLOCK_BATCH requests at a time.
+async function positionsOf(idx, posting, candidates) {
+  const out = new Map(), loads = [];
+  for (const part of posting.parts) {
+    const { seg } = part, dir = `seg/${seg.name}/p/${part.shard}`;
+    const mine = candidates.filter((g) => g >= seg.base && g < seg.base + seg.docs).map((g) => g - seg.base);
+    if (!mine.length) continue;
+    if (!part.blocks) {
+      loads.push(async () => {
+        const lists = (await idx.load(dir))[posting.term] || [];
+        part.all.forEach((n, i) => out.set(seg.base + n, undelta(lists[i])));
+      });
+      continue;
     }
-    return out;
+    const [j, per] = part.blocks;
+    const at = new Map(part.all.map((n, i) => [n, i]));
+    const blocks = [...new Set(mine.filter((n) => at.has(n)).map((n) => Math.floor(at.get(n) / per)))].sort((a, b) => a - b);
+    for (const b of blocks) {
+      loads.push(async () => {
+        const lists = await idx.load(`${dir}-${j}-${b}`);
+        lists.forEach((l, i) => out.set(seg.base + part.all[b * per + i], undelta(l)));
+      });
+    }
   }
-  const lists = (await idx.load(`p/${posting.shard}`))[term] || [];
-  posting.all.forEach((d, i) => out.set(d, undelta(lists[i])));
+  for (let k = 0; k < loads.length; k += BLOCK_BATCH) await Promise.all(loads.slice(k, k + BLOCK_BATCH).map((f) => f()));
   return out;
 }
 
-async function expandPrefix(idx, m, prefixes) {
+async function expandPrefix(idx, ctx, prefixes) {
   const found = new Map();
-  for (const p of prefixes) {
-    const first = shardOf(m, p);
-    for (let k = first; k < m.shards.length && (k === first || m.shards[k] < p + '\uffff'); k++) {
-      const shard = await idx.load(`t/${k}`);
-      for (const term of Object.keys(shard)) if (term.startsWith(p)) found.set(term, shard[term].n);
+  for (const seg of ctx.segs) {
+    const shards = seg.meta.shards;
+    for (const p of prefixes) {
+      const first = shardOf(shards, p);
+      for (let k = first; k < shards.length && (k === first || shards[k] < p + '\uffff'); k++) {
+        const shard = await idx.load(`seg/${seg.name}/t/${k}`);
+        for (const term of Object.keys(shard)) {
+          if (term.startsWith(p)) found.set(term, (found.get(term) || 0) + (shard[term].a || shard[term].d).length);
+        }
+      }
     }
   }
   return [...found].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
@@ -145,16 +226,16 @@ async function expandPrefix(idx, m, prefixes) {
 }
 
 // ---- clauses -> {docs: Map(doc -> score), anchor: Map(doc -> position), words: [terms]}
-async function evalClause(idx, m, clause, memo) {
+async function evalClause(idx, ctx, clause, memo) {
   if (clause.term !== undefined) {
-    const p = await postings(idx, m, clause.term, memo);
+    const p = await postings(idx, ctx, clause.term, memo);
     return { docs: p.docs, anchor: p.anchor, words: [clause.term] };
   }
-  if (clause.phrase) return evalPhrase(idx, m, clause.phrase, memo);
+  if (clause.phrase) return evalPhrase(idx, ctx, clause.phrase, memo);
   const alts = clause.or
     ? clause.or
-    : (await expandPrefix(idx, m, clause.prefix)).map((term) => ({ term }));
-  const parts = await Promise.all(alts.map((c) => evalClause(idx, m, c, memo)));
+    : (await expandPrefix(idx, ctx, clause.prefix)).map((term) => ({ term }));
+  const parts = await Promise.all(alts.map((c) => evalClause(idx, ctx, c, memo)));
   const docs = new Map(), anchor = new Map(), words = [];
   for (const part of parts) {
     for (const [d, s] of part.docs) docs.set(d, (docs.get(d) || 0) + s);
@@ -164,51 +245,65 @@ async function evalClause(idx, m, clause, memo) {
   return { docs, anchor, words };
 }
 
-async function evalPhrase(idx, m, terms, memo) {
-  const ps = await Promise.all(terms.map((t) => postings(idx, m, t, memo)));
-  let candidates = [...ps[0].docs.keys()].filter((d) => ps.every((p) => p.docs.has(d)));
-  const docs = new Map(), anchor = new Map();
-  if (candidates.length) {
-    const pos = await Promise.all(terms.map((t, i) => positionsOf(idx, t, ps[i], candidates)));
+// A phrase's candidates are the documents holding all its terms; their score (the sum of the
+// terms' impacts) is known before any position is read. `verify(docs)` reads the positions of
+// just those documents (a few blocks at a time) and returns doc -> match position for those that
+// really hold the phrase. A top-level phrase is verified lazily by search(), in result order,
+// only until the page is full (a phrase of two common words has every document as candidate).
+async function phraseCandidates(idx, ctx, terms, memo) {
+  const ps = await Promise.all(terms.map((t) => postings(idx, ctx, t, memo)));
+  const docs = new Map();
+  for (const d of ps[0].docs.keys()) {
+    if (ps.every((p) => p.docs.has(d))) docs.set(d, ps.reduce((sum, p) => sum + p.docs.get(d), 0));
+  }
+  const verify = async (candidates) => {
+    const found = new Map();
+    if (!candidates.length) return found;
+    const pos = await Promise.all(ps.map((p) => positionsOf(idx, p, candidates)));
     for (const d of candidates) {
       const sets = pos.map((p) => new Set(p.get(d)));
       const start = pos[0].get(d).find((p0) => sets.every((s, i) => s.has(p0 + i)));
-      if (start === undefined) continue;
-      docs.set(d, ps.reduce((sum, p) => sum + p.docs.get(d), 0));
-      anchor.set(d, start);
+      if (start !== undefined) found.set(d, start);
     }
-  }
+    return found;
+  };
+  return { docs, anchor: new Map(), words: terms, verify };
+}
+
+async function evalPhrase(idx, ctx, terms, memo) {
+  const c = await phraseCandidates(idx, ctx, terms, memo);
+  const anchor = await c.verify([...c.docs.keys()]);
+  const docs = new Map([...anchor.keys()].map((d) => [d, c.docs.get(d)]));
   return { docs, anchor, words: terms };
 }
 
-// ---- filters and facets over columns
-async function columns(idx, names) {
+// ---- filters and facets over columns: name -> {get(doc) -> [values], main(doc) for company}
+function dayIso(day) { return new Date(day * 86400000).toISOString().slice(0, 10); }
+
+async function columns(idx, ctx, names) {
   const out = {};
   for (const name of names) {
-    const c = await idx.load(`m/${name === 'year' ? 'filed' : name}`);
-    out[name] = name === 'year' || name === 'filed' ? filedColumn(c, name === 'year') : c;
+    if (name === 'year' || name === 'filed') {
+      out[name] = { get: (g) => (ctx.days[g] < 0 ? [] : [name === 'year' ? dayIso(ctx.days[g]).slice(0, 4) : dayIso(ctx.days[g])]) };
+      continue;
+    }
+    const cols = await Promise.all(ctx.segs.map((s) => idx.load(`seg/${s.name}/m/${name}`)));
+    const get = (g) => {
+      const s = ctx.segOf(g), c = cols[s.i], v = c.docs[g - s.base];
+      return (Array.isArray(v) ? v : v < 0 ? [] : [v]).map((i) => c.values[i]);
+    };
+    const main = (g) => { const s = ctx.segOf(g), c = cols[s.i]; return c.values[c.main[g - s.base]]; };
+    out[name] = { get, main };
   }
   return out;
 }
 
-function filedColumn(c, yearOnly) {
-  const values = new Array(c.undated).fill(null);
-  for (const day of undelta(c.days)) {
-    const iso = new Date(day * 86400000).toISOString().slice(0, 10);
-    values.push(yearOnly ? iso.slice(0, 4) : iso);
-  }
-  return { strings: values };
-}
-
-function valuesOf(col, doc) {
-  if (col.strings) return col.strings[doc] === null ? [] : [col.strings[doc]];
-  const v = col.docs[doc];
-  return (Array.isArray(v) ? v : v < 0 ? [] : [v]).map((i) => col.values[i]);
+function facetValues(cols, name, doc) {
+  return name === 'company' ? [cols.company.main(doc)] : cols[name].get(doc);
 }
 
 function matchesFilter(f, cols, doc) {
-  const col = cols[f.field === 'year' ? 'filed' : f.field];
-  const vals = valuesOf(col, doc);
+  const vals = cols[f.field === 'year' ? 'filed' : f.field].get(doc);
   if (f.from !== undefined) {
     return vals.some((v) => (!f.from || v.slice(0, f.from.length) >= f.from) && (!f.to || v.slice(0, f.to.length) <= f.to));
   }
@@ -225,20 +320,24 @@ function matchesFilter(f, cols, doc) {
 function matchesFacets(selected, cols, doc) {
   return Object.entries(selected).every(([name, wanted]) => {
     if (!wanted || !wanted.length) return true;
-    const vals = name === 'company' ? [cols.company.values[cols.company.main[doc]]] : valuesOf(cols[name], doc);
-    return vals.some((v) => wanted.includes(v));
+    return facetValues(cols, name, doc).some((v) => wanted.includes(v));
   });
 }
 
-function facetCounts(cols, docs) {
+// Counts per facet value over the result set. When a phrase was verified only up to the page
+// (`unchecked` candidates left), each unchecked candidate counts `rate` (the pass rate seen): an
+// estimate, flagged by the result's totalExact: false.
+function facetCounts(cols, docs, unchecked = [], rate = 1) {
   const out = {};
   for (const name of FACETS) {
     const counts = new Map();
-    for (const d of docs) {
-      const vals = name === 'company' ? [cols.company.values[cols.company.main[d]]] : valuesOf(cols[name], d);
-      for (const v of new Set(vals)) if (v !== undefined) counts.set(v, (counts.get(v) || 0) + 1);
-    }
-    out[name] = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([value, count]) => ({ value, count }));
+    const add = (d, w) => {
+      for (const v of new Set(facetValues(cols, name, d))) if (v !== undefined) counts.set(v, (counts.get(v) || 0) + w);
+    };
+    for (const d of docs) add(d, 1);
+    for (const d of unchecked) add(d, rate);
+    out[name] = [...counts].map(([value, c]) => ({ value, count: Math.round(c) })).filter((f) => f.count > 0)
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
   }
   return out;
 }
@@ -248,11 +347,11 @@ function escapeHtml(s) {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
-async function snippetFor(idx, n, row, position, words) {
+async function snippetFor(idx, row, position, words) {
   if (!row.chunks.length) return { snippet: '', passage: null };
   let k = 0;
   while (k + 1 < row.chunks.length && row.chunks[k + 1] <= position) k++;
-  const chunk = await idx.load(`x/${n}/${k}`);
+  const chunk = await idx.load(`x/${row.h}/${k}`);
   const toks = tokens(chunk.t, chunk.p);
   const at = Math.max(0, toks.findIndex((t) => t.position >= position));
   const from = Math.max(0, at - 10), to = Math.min(toks.length, at + 25);
@@ -271,9 +370,14 @@ async function snippetFor(idx, n, row, position, words) {
   return { snippet: html + (to < toks.length ? ' …' : ''), passage: chunk.u + fragment };
 }
 
-async function resultRow(idx, n, score, position, words) {
-  const row = await idx.load(`d/${n}`);
-  const { snippet, passage } = await snippetFor(idx, n, row, position, words);
+function rowOf(idx, ctx, g) {
+  const s = ctx.segOf(g);
+  return idx.load(`seg/${s.name}/d/${g - s.base}`);
+}
+
+async function resultRow(idx, ctx, g, score, position, words) {
+  const row = await rowOf(idx, ctx, g);
+  const { snippet, passage } = await snippetFor(idx, row, position, words);
   return {
     id: row.id, url: row.url, title: row.title, form: row.form, filed: row.filed, company: row.company,
     score: Math.round(score) / 100, snippet, passage,
@@ -281,8 +385,8 @@ async function resultRow(idx, n, score, position, words) {
 }
 
 // ---- the engine
-function intersect(results, universe) {
-  if (!results.length) return new Map(Array.from({ length: universe }, (_, d) => [d, 0]));
+function intersect(results, live) {
+  if (!results.length) return new Map(live.map((d) => [d, 0]));
   const [first, ...rest] = [...results].sort((a, b) => a.docs.size - b.docs.size);
   const out = new Map();
   for (const [d, s] of first.docs) {
@@ -292,28 +396,86 @@ function intersect(results, universe) {
   return out;
 }
 
+// Verifies the lazy phrase clauses of `must` over `keep` (already in result order) until `need`
+// documents pass or none are left: a batch at a time, sized by the pass rate seen so far, so a
+// phrase of common words reads the position blocks of about `need` documents, not of all.
+// Returns the passing documents in order, how many candidates were checked, and the pass rate.
+async function verifyInOrder(must, keep, need) {
+  const lazy = must.filter((r) => r.verify);
+  if (!lazy.length) return { passed: keep, checked: keep.length, rate: 1 };
+  const passed = [];
+  let checked = 0, size = 0;
+  while (checked < keep.length && passed.length < need) {
+    // the first batch is the page; then as many as the pass rate says are missing, at most
+    // double the last batch (the best-scored candidates may all fail: a company named "... Company")
+    const rate = checked ? Math.max(passed.length / checked, 1 / 64) : 1;
+    size = Math.min(MAX_VERIFY_BATCH, size ? 2 * size : need, Math.ceil((need - passed.length) / rate));
+    const batch = keep.slice(checked, checked + size);
+    checked += batch.length;
+    let ok = batch;
+    for (const r of lazy) {
+      const found = await r.verify(ok);
+      for (const [d, a] of found) r.anchor.set(d, a);
+      ok = ok.filter((d) => found.has(d));
+    }
+    passed.push(...ok);
+  }
+  return { passed, checked, rate: checked ? passed.length / checked : 1 };
+}
+
+// Results are ordered by score (or date), then newer filing first, then larger id. Documents
+// of one segment are numbered in (date, id) order, but ids across segments are only in the rows:
+// ties of score and date around the page's edges (at most TIE_WINDOW) are ordered by id from
+// their rows, which the page loads anyway.
+async function pageOf(idx, ctx, list, offset, limit, same) {
+  let lo = offset, hi = Math.min(list.length, offset + limit);
+  if (lo >= hi) return [];
+  while (lo > 0 && offset - lo < TIE_WINDOW && same(list[lo - 1], list[lo])) lo--;
+  while (hi < list.length && hi - offset - limit < TIE_WINDOW && same(list[hi], list[hi - 1])) hi++;
+  const window = list.slice(lo, hi);
+  const mixed = window.some((g, i) => i && same(g, window[i - 1]) && ctx.segOf(g) !== ctx.segOf(window[i - 1]));
+  if (mixed) {
+    const ids = new Map(await Promise.all(window.map(async (g) => [g, (await rowOf(idx, ctx, g)).id])));
+    const rank = new Map(window.map((g, i) => [g, i]));
+    let first = 0; // the first of the current group of equals
+    const group = window.map((g, i) => (i && same(g, window[i - 1]) ? first : (first = i)));
+    window.sort((a, b) => group[rank.get(a)] - group[rank.get(b)] || (ids.get(a) < ids.get(b) ? 1 : ids.get(a) > ids.get(b) ? -1 : 0));
+  }
+  return window.slice(offset - lo, offset - lo + limit);
+}
+
 export async function search(query, options = {}) {
   const idx = indexFor(options);
-  const m = await idx.manifest;
+  const ctx = await idx.ctx;
   const tree = typeof query === 'string' ? parseQuery(query) : query;
   const memo = new Map();
-  const must = await Promise.all(tree.must.map((c) => evalClause(idx, m, c, memo)));
-  const not = await Promise.all(tree.not.map((c) => evalClause(idx, m, c, memo)));
-  let matched = intersect(must, m.docs);
+  const must = await Promise.all(tree.must.map((c) =>
+    (c.phrase ? phraseCandidates(idx, ctx, c.phrase, memo) : evalClause(idx, ctx, c, memo))));
+  const not = await Promise.all(tree.not.map((c) => evalClause(idx, ctx, c, memo)));
+  const matched = intersect(must, ctx.live);
   for (const r of not) for (const d of r.docs.keys()) matched.delete(d);
   const selected = options.filters || {};
   const needed = new Set([...tree.filters.map((f) => f.field), ...Object.keys(selected).filter((k) => selected[k]?.length)]);
   if (options.facets !== false) FACETS.forEach((f) => needed.add(f));
   if (needed.has('year')) needed.add('filed'); // a year filter compares dates; the facet shows years
-  const cols = await columns(idx, [...needed].sort());
+  const cols = await columns(idx, ctx, [...needed].sort());
   const keep = [...matched.keys()].filter((d) =>
     tree.filters.every((f) => matchesFilter(f, cols, d) !== f.not) && matchesFacets(selected, cols, d));
   const byDate = options.sort === 'date' || !tree.must.length;
-  keep.sort(byDate ? (a, b) => b - a : (a, b) => matched.get(b) - matched.get(a) || b - a);
+  const days = ctx.days;
+  const same = byDate ? (a, b) => days[a] === days[b] : (a, b) => matched.get(a) === matched.get(b) && days[a] === days[b];
+  keep.sort(byDate ? (a, b) => days[b] - days[a] || b - a
+    : (a, b) => matched.get(b) - matched.get(a) || days[b] - days[a] || b - a);
   const offset = options.offset || 0, limit = options.limit ?? 10;
+  // phrases: only the candidates up to the page's end are verified; the rest are estimated
+  const { passed, checked, rate } = await verifyInOrder(must, keep, offset + limit);
+  const unchecked = keep.slice(checked);
   const words = must.flatMap((r) => r.words);
   const anchorOf = (d) => Math.min(...must.map((r) => (r.anchor.has(d) ? r.anchor.get(d) : Infinity)));
-  const results = await Promise.all(keep.slice(offset, offset + limit).map((d) =>
-    resultRow(idx, d, matched.get(d), anchorOf(d) === Infinity ? -1 : anchorOf(d), words)));
-  return { total: keep.length, results, facets: options.facets === false ? {} : facetCounts(cols, keep) };
+  const shown = await pageOf(idx, ctx, passed, offset, limit, same);
+  const results = await Promise.all(shown.map((d) =>
+    resultRow(idx, ctx, d, matched.get(d), anchorOf(d) === Infinity ? -1 : anchorOf(d), words)));
+  const out = { total: passed.length + Math.round(unchecked.length * rate), totalExact: !unchecked.length, results };
+  out.facets = options.facets === false ? {} : facetCounts(cols, passed, unchecked, rate);
+  return out;
 }

@@ -76,7 +76,9 @@
 
   function render(res) {
     var what = state.q.trim() ? 'matching' : 'in the archive';
-    status.textContent = res.total === 1 ? '1 filing ' + what + '.' : res.total + ' filings ' + what + '.';
+    // a phrase of common words is verified only up to the shown page: the total is then an estimate
+    var count = res.totalExact === false ? 'About ' + res.total : String(res.total);
+    status.textContent = res.total === 1 && res.totalExact !== false ? '1 filing ' + what + '.' : count + ' filings ' + what + '.';
     list.textContent = '';
     rows = res.results;
     rows.forEach(function (r, i) {
@@ -90,7 +92,7 @@
       li.appendChild(snip);
       list.appendChild(li);
     });
-    more.hidden = res.total <= rows.length;
+    more.hidden = res.totalExact !== false && res.total <= rows.length;
     select(-1);
   }
 

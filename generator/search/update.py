@@ -1,0 +1,330 @@
+"""Search stage, the build's API to the browser index (format 3): analysed filings -> segments.
+
+How build.py uses it (docs/search.md, "Incremental index")::
+
+    update = IndexUpdate(output_dir)              # reads output_dir/search/manifest.js, if any
+    for filing in changed_or_new_filings:         # any order; analyse() runs in worker processes
+        emit(update.add(analyse(search_doc(filing))))   # yields files as segments fill up
+    for filing_id in deleted_ids:
+        update.remove(filing_id)
+    outputs, kept = update.finish()               # last segment, merged segments, manifest LAST
+    emit(outputs); keep_on_prune(kept)            # ``kept``: earlier files that are still live
+
+``add`` of a filing whose analysed digest is already live does nothing, so a build may add every
+filing; a build with no change writes only byte-identical files. Memory: the open segment only
+(``segment_docs`` filings, ~100 MB per 1,000), plus ids and digests of every indexed filing.
+
+Determinism: the same filings added in the same order (to the same starting index) give the same
+bytes: segments are cut every ``segment_docs`` additions, a segment's content depends only on its
+set of documents, merges are decided from the segment list alone. Another order may cut other
+segments; the search results stay the same (the client ranks with global statistics).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.model import Output
+from generator.search import analysis, client
+from generator.search.encode import FORMAT_VERSION, ROOT, data_file, read_data_file
+from generator.search.fields import FIELD_WEIGHTS, SearchDoc
+from generator.search.segment import CHUNK_TERMS, K1, B, DocInfo, SegmentBuilder, Settings, read_segment
+
+#: A segment holds at most this many filings (memory of the open segment, and of a merge).
+SEGMENT_DOCS = 2500
+#: Tiered merging: this many segments of the same size tier (1-7, 8-63, 64-511 ... filings) are
+#: merged into one; a segment with more than half of its filings deleted is merged too.
+MERGE_FACTOR = 8
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedDoc:
+    """One filing analysed for search: its row, facet values, field lengths, postings (terms in
+    sorted order; per term three field frequencies, the first body position and its positions,
+    concatenated) and its text chunks. Plain data, picklable, no reference to the Filing."""
+
+    info: DocInfo
+    terms: tuple[str, ...]
+    tf: array  # 3 per term
+    first: array  # per term, -1 if not in the body
+    positions: array  # per term, its positions, in term order
+    chunks: tuple[tuple[int, str, str], ...]  # (first position, document page url, text)
+
+
+def digest(doc: SearchDoc) -> str:
+    """What a document's search entry holds, hashed: it names the document's text chunks and
+    tells the command line's index (and :meth:`IndexUpdate.add`) whether the filing changed."""
+    return hashlib.sha256(repr(doc).encode("utf-8")).hexdigest()[:20]
+
+
+def analyse(doc: SearchDoc, chunk_terms: int = CHUNK_TERMS) -> AnalysedDoc:
+    """Pure: the fields' terms at their positions (company, form, body in one sequence; an empty
+    position after each field so no phrase spans two) grouped by term, and the text chunks."""
+    company, _ = analysis.terms_with_cuts(doc.company_text, 1 << 30)
+    form, _ = analysis.terms_with_cuts(doc.form_text, 1 << 30)
+    seq = [*company, "", *form, ""]
+    form_start, body_start = len(company) + 1, len(company) + len(form) + 2
+    chunks: list[tuple[int, str, str]] = []
+    for part in doc.body:
+        terms, cuts = analysis.terms_with_cuts(part.text, chunk_terms)
+        for c, start in enumerate(cuts):
+            end = cuts[c + 1] if c + 1 < len(cuts) else None
+            chunks.append((len(seq) + c * chunk_terms, part.url, part.text[start:end]))
+        seq += terms
+    order = sorted(range(len(seq)), key=seq.__getitem__)  # positions grouped by term, in order
+    counts = Counter(seq)
+    i = counts.pop("", 0)
+    tf, first, positions = array("I"), array("i"), array("I")
+    names = sorted(counts)
+    for term in names:
+        ps = order[i : i + counts[term]]
+        i += len(ps)
+        a = _count_below(ps, form_start)
+        b = _count_below(ps, body_start) - a
+        tf.extend((a, b, len(ps) - a - b))
+        first.append(ps[a + b] if len(ps) > a + b else -1)
+        positions.extend(ps)
+    h = digest(doc)
+    row: dict[str, Any] = {"id": doc.id, "url": doc.url, "title": doc.title, "company": doc.company}
+    row |= {"form": doc.form, "filed": doc.filed, "chunks": [c[0] for c in chunks], "h": h}
+    row |= {"ct": doc.company_text, "ft": doc.form_text}
+    values = {
+        "form": doc.form or None,
+        "company": list(doc.names) or [doc.company],
+        "main": doc.company,
+        "cik": list(doc.ciks),
+        "state": doc.state,
+        "item": list(doc.items),
+        "exhibit": list(doc.exhibits),
+    }
+    lengths = (len(company), len(form), len(seq) - body_start)
+    info = DocInfo(doc.id, h, doc.filed, row, values, lengths)
+    return AnalysedDoc(info, tuple(names), tf, first, positions, tuple(chunks))
+
+
+def _count_below(sorted_positions: list[int], limit: int) -> int:
+    lo, hi = 0, len(sorted_positions)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sorted_positions[mid] < limit:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@dataclass(slots=True)
+class _Segment:
+    """A live segment as the manifest lists it, plus its ``docs`` file (ids, digests, files)."""
+
+    name: str
+    ids: list[tuple[str, str, int]]  # (filing id, digest, text chunks) per segment document
+    lengths: list[int]  # three field lengths per segment document
+    files: list[str]
+    deleted: set[int] = field(default_factory=set)
+
+    @property
+    def live(self) -> int:
+        return len(self.ids) - len(self.deleted)
+
+
+class IndexUpdate:
+    """One build's changes to the browser index under ``out_root/search/`` (module docstring)."""
+
+    def __init__(self, out_root: Path | None, *, segment_docs: int = SEGMENT_DOCS,
+                 merge_factor: int = MERGE_FACTOR, **settings: Any) -> None:  # fmt: skip
+        self.root = out_root
+        self.settings = Settings(**settings)
+        self.segment_docs, self.merge_factor = segment_docs, merge_factor
+        self.segments: list[_Segment] = []
+        self.old: set[str] = set()  # names of the segments read from disk
+        self.builder = SegmentBuilder()
+        self.open: dict[str, int] = {}  # id -> builder document
+        self.changed = False
+        manifest = self._read("manifest") if out_root is not None else None
+        if manifest and self._compatible(manifest):
+            for s in manifest["segments"]:
+                docs = self._read(f"seg/{s['name']}/docs")
+                ids = [(i, h, c) for i, h, c in docs["docs"]]
+                deleted = set(_undelta(s["deleted"]))
+                lengths = self._read(f"seg/{s['name']}/meta")["lengths"]
+                self.segments.append(_Segment(s["name"], ids, lengths, docs["files"], deleted))
+                self.old.add(s["name"])
+        self.where = {d[0]: (s, n) for s in self.segments for n, d in enumerate(s.ids) if n not in s.deleted}
+        self.previous = self._live_paths()
+
+    def _read(self, name: str) -> Any:
+        assert self.root is not None
+        path = self.root / ROOT / f"{name}.js"
+        return read_data_file(path.read_bytes()) if path.is_file() else None
+
+    def _read_in(self, segment: str, rel: str) -> Any:
+        return self._read(f"seg/{segment}/{rel}")
+
+    def _compatible(self, m: dict) -> bool:
+        s = self.settings
+        return (m.get("format"), m.get("analysis"), m.get("cap"), m.get("chunk"), m.get("settings")) == (
+            FORMAT_VERSION, analysis.ANALYSIS_VERSION, s.cap, s.chunk_terms, _settings(s)
+        )  # fmt: skip
+
+    def ids(self) -> dict[str, str]:
+        """Filing id -> digest of every filing indexed (after this update's changes so far)."""
+        out = {i: s.ids[n][1] for i, (s, n) in self.where.items()}
+        return out | {i: self.builder.docs[n].digest for i, n in self.open.items()}
+
+    def add(self, doc: AnalysedDoc) -> Iterator[Output]:
+        """(Re)index one filing: its text chunks now; a full open segment is written out."""
+        info = doc.info
+        if info.id in self.open:
+            if self.builder.docs[self.open[info.id]].digest == info.digest:
+                return
+        elif self._same(info):
+            return
+        self.remove(info.id)
+        self.changed = True
+        for c, (_p, url, text) in enumerate(doc.chunks):
+            yield data_file(f"x/{info.digest}/{c}", {"p": _p, "u": url, "t": text})
+        n = self.builder.add_doc(info)
+        self.open[info.id] = n
+        at = 0
+        for j, term in enumerate(doc.terms):
+            tf = doc.tf[3 * j : 3 * j + 3]
+            count = tf[0] + tf[1] + tf[2]
+            self.builder.add_posting(term, n, tf, doc.first[j], doc.positions[at : at + count])
+            at += count
+        if len(self.builder) >= self.segment_docs:
+            yield from self._flush()
+
+    def _same(self, info: DocInfo) -> bool:
+        found = self.where.get(info.id)
+        return found is not None and found[0].ids[found[1]][1] == info.digest
+
+    def remove(self, filing_id: str) -> None:
+        """Take a filing out of search: a deletion in its segment (or out of the open segment)."""
+        if filing_id in self.open:
+            self.builder.kill(self.open.pop(filing_id))
+            self.changed = True
+        found = self.where.pop(filing_id, None)
+        if found is not None:
+            found[0].deleted.add(found[1])
+            self.changed = True
+
+    def _flush(self) -> Iterator[Output]:
+        if not len(self.builder):
+            self.builder, self.open = SegmentBuilder(), {}
+            return
+        writer = self.builder.write(self.settings)
+        self.builder, self.open = SegmentBuilder(), {}
+        yield from writer.files()
+        name, docs = writer.name, writer.docs
+        # a segment of the same documents (all re-added after deletion) has the same bytes
+        self.segments = [s for s in self.segments if s.name != name]
+        seg = _Segment(name, [(d.id, d.digest, len(d.row["chunks"])) for d in docs],
+                       [x for d in docs for x in d.lengths], sorted(writer.written))  # fmt: skip
+        self.segments.append(seg)
+        for n, d in enumerate(docs):
+            self.where[d.id] = (seg, n)
+
+    def finish(self) -> tuple[list[Output], set[str]]:
+        """The last segment, merges, the client files and the manifest (last, so a reader never
+        sees a manifest naming files not yet written); and the earlier paths still live."""
+        outputs: list[Output] = []
+        if self.changed:
+            for seg in self._merges():
+                live = set(range(len(seg.ids))) - seg.deleted
+                read_segment(seg.name, functools.partial(self._read_in, seg.name), self.builder, live)
+                for n, d in enumerate(self.builder.docs):
+                    if n not in self.builder.dead:
+                        self.open[d.id] = n
+                self.segments.remove(seg)
+            outputs.extend(self._flush())
+        self.segments = [s for s in self.segments if s.live]
+        outputs.extend(client.client_files())
+        outputs.append(data_file("manifest", self._manifest()))
+        now = {o.path for o in outputs}
+        return outputs, (self._live_paths() & self.previous) - now
+
+    def _merges(self) -> list[_Segment]:
+        """Segments to merge into the open one: those over half deleted, then a whole size tier
+        once it has ``merge_factor`` segments (smallest tier first), within ``segment_docs``."""
+        room = self.segment_docs - len(self.builder)
+        chosen: list[_Segment] = []
+        for s in self.segments:
+            if s.name in self.old and s.live and len(s.deleted) * 2 > len(s.ids) and s.live <= room:
+                chosen.append(s)
+                room -= s.live
+        tiers: dict[int, list[_Segment]] = {}
+        for s in self.segments:
+            if s.name in self.old and s not in chosen and s.live and len(s.ids) < self.segment_docs:
+                tiers.setdefault(self._tier(s.live), []).append(s)
+        pending = self._tier(len(self.builder)) if len(self.builder) else None  # the open segment
+        for tier, group in sorted(tiers.items()):
+            if len(group) + (tier == pending) >= self.merge_factor and sum(s.live for s in group) <= room:
+                chosen += group
+                break
+        return chosen
+
+    def _tier(self, docs: int) -> int:
+        return int(math.log(max(1, docs), self.merge_factor) + 1e-9)
+
+    def _manifest(self) -> dict:
+        s = self.settings
+        # statistics of the live documents only: a deletion changes scores as a fresh build would
+        lengths = [0, 0, 0]
+        for x in self.segments:
+            for n in range(len(x.ids)):
+                if n not in x.deleted:
+                    for f in range(3):
+                        lengths[f] += x.lengths[3 * n + f]
+        return {
+            "format": FORMAT_VERSION,
+            "analysis": analysis.ANALYSIS_VERSION,
+            "cap": s.cap,
+            "chunk": s.chunk_terms,
+            "settings": _settings(s),
+            "weights": FIELD_WEIGHTS,
+            "k1": K1,
+            "b": B,
+            "docs": sum(x.live for x in self.segments),
+            "lengths": lengths,
+            "segments": [
+                {"name": x.name, "docs": len(x.ids), "deleted": _delta(sorted(x.deleted))}
+                for x in self.segments
+            ],
+        }
+
+    def _live_paths(self) -> set[str]:
+        out = set()
+        for s in self.segments:
+            if not s.live:
+                continue
+            out |= {f"{ROOT}/seg/{s.name}/{f}.js" for f in s.files}
+            out.add(f"{ROOT}/seg/{s.name}/docs.js")
+            for n, (_i, h, chunks) in enumerate(s.ids):
+                if n not in s.deleted:
+                    out |= {f"{ROOT}/x/{h}/{c}.js" for c in range(chunks)}
+        return out
+
+
+def _settings(s: Settings) -> list:
+    return [s.shard_bytes, s.position_bytes]
+
+
+def _delta(values: list[int]) -> list[int]:
+    return [v - (values[i - 1] if i else 0) for i, v in enumerate(values)]
+
+
+def _undelta(gaps: list[int]) -> list[int]:
+    out, total = [], 0
+    for g in gaps:
+        total += g
+        out.append(total)
+    return out

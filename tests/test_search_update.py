@@ -1,0 +1,172 @@
+"""The incremental browser index (IndexUpdate): a no-change update writes nothing, a changed
+filing rewrites only its part, deletions hide documents, merged segments are byte-identical to
+segments built fresh from the same filings, and a segment reads back into what it was made of."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from search_support import by_date, demo_filings, update_site
+
+from generator.search import store
+from generator.search.encode import read_data_file
+from generator.search.fields import BodyPart, SearchDoc, search_doc
+from generator.search.query import parse_query
+from generator.search.segment import SegmentBuilder, Settings, read_segment
+from generator.search.update import IndexUpdate, analyse
+
+SMALL = {"segment_docs": 6, "merge_factor": 3}
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return by_date([search_doc(f) for f in demo_filings()])
+
+
+def _manifest(root):
+    return read_data_file((root / "search" / "manifest.js").read_bytes())
+
+
+def _tree(root):
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "search").rglob("*")) if p.is_file()
+    }
+
+
+def changed_doc(doc: SearchDoc) -> SearchDoc:
+    return dataclasses.replace(doc, body=(*doc.body, BodyPart(doc.url, "a new paragraph on zyxwv quotas")))
+
+
+def incremental(root, docs):
+    """Five updates: adds over several runs (filling and merging segments), a changed filing, two
+    removals. Returns the final set of documents."""
+    update_site(root, docs[:4], **SMALL)
+    update_site(root, docs[4:8], **SMALL)
+    update_site(root, [*docs[8:14], changed_doc(docs[1])], [docs[5].id], **SMALL)
+    update_site(root, docs[14:18], **SMALL)
+    update_site(root, docs[18:], [docs[9].id], **SMALL)
+    gone = {docs[5].id, docs[9].id, docs[1].id}
+    return [d for d in docs if d.id not in gone] + [changed_doc(docs[1])]
+
+
+def test_an_update_without_changes_writes_nothing(tmp_path, docs):
+    assert update_site(tmp_path, docs, **SMALL)
+    before = _tree(tmp_path)
+    assert update_site(tmp_path, docs, **SMALL) == []  # every filing added again, unchanged
+    assert update_site(tmp_path, [], **SMALL) == []
+    assert _tree(tmp_path) == before
+
+
+def test_a_changed_filing_rewrites_its_chunks_a_small_segment_and_the_manifest(tmp_path, docs):
+    update_site(tmp_path, docs, **SMALL)
+    names = {s["name"] for s in _manifest(tmp_path)["segments"]}
+    written = update_site(tmp_path, [changed_doc(docs[3])], **SMALL)
+    new = [s for s in _manifest(tmp_path)["segments"] if s["name"] not in names]
+    assert len(new) == 1 and new[0]["docs"] == 1
+    old = [s for s in _manifest(tmp_path)["segments"] if s["deleted"]]
+    assert len(old) == 1 and old[0]["deleted"] == [old[0]["deleted"][0]]
+    assert {p.split("/")[1] for p in written} == {"seg", "x", "manifest.js"}
+    assert all(p.startswith(f"search/seg/{new[0]['name']}/") for p in written if "/seg/" in p)
+
+
+def test_a_segment_made_by_merging_is_the_segment_a_fresh_build_makes(tmp_path, docs):
+    for i in range(3):  # three segments of three: one size tier, merged by the third update
+        update_site(tmp_path, docs[3 * i : 3 * i + 3], segment_docs=100, merge_factor=3)
+    segments = _manifest(tmp_path)["segments"]
+    assert [s["docs"] for s in segments] == [9]
+    fresh = tmp_path / "fresh"
+    update_site(fresh, docs[:9], segment_docs=100, merge_factor=3)
+    assert _tree(fresh) == _tree(tmp_path)
+    # a segment over half deleted is rewritten without its deleted documents
+    update_site(tmp_path, [], [d.id for d in docs[:4]], segment_docs=100, merge_factor=3)
+    assert [(s["docs"], s["deleted"]) for s in _manifest(tmp_path)["segments"]] == [(9, [0, 1, 1, 1])]
+    update_site(tmp_path, [], [docs[4].id], segment_docs=100, merge_factor=3)
+    assert [(s["docs"], s["deleted"]) for s in _manifest(tmp_path)["segments"]] == [(4, [])]
+
+
+def test_incremental_updates_search_like_a_fresh_build_on_the_command_line(tmp_path, docs):
+    final = incremental(tmp_path / "inc", docs)
+    fresh = tmp_path / "fresh"
+    update_site(fresh, by_date(final), **SMALL)
+    manifest = _manifest(tmp_path / "inc")
+    assert manifest["docs"] == len(final) == len(docs) - 2
+    assert len(manifest["segments"]) > 1
+    for root in (tmp_path / "inc", fresh):
+        store.sync(root)
+    for q in ["the company", "zyxwv", '"securities and exchange"', "form:8-K", "", "report*"]:
+        a = store.search(tmp_path / "inc", parse_query(q), limit=1000)
+        b = store.search(fresh, parse_query(q), limit=1000)
+        assert a == b, q
+    assert store.search(tmp_path / "inc", parse_query("zyxwv"))["total"] == 1
+    hits = store.search(tmp_path / "inc", parse_query(""), limit=1000)["results"]
+    assert docs[5].id not in {h["id"] for h in hits}
+
+
+def test_an_index_of_other_settings_is_replaced_whole(tmp_path, docs):
+    update_site(tmp_path, docs[:5])
+    update = IndexUpdate(tmp_path, cap=7)
+    assert update.ids() == {}
+    outputs = [o for d in docs[:5] for o in update.add(analyse(d))]
+    rest, kept = update.finish()
+    assert kept == set() and outputs
+
+
+_words = st.sampled_from("alpha beta gamma delta the of company 99.1 8-k ünïcode".split())
+_texts = st.lists(_words, max_size=30).map(" ".join)
+_docs = st.lists(
+    st.builds(
+        lambda i, filed, company, body: SearchDoc(
+            id=f"f{i}",
+            url=f"filings/f{i}/index.html",
+            title=company,
+            company=company,
+            form="8-K",
+            filed=filed,
+            names=(company,),
+            ciks=("0000000001",),
+            items=(),
+            exhibits=(),
+            state=None,
+            company_text=company,
+            form_text="8-K",
+            body=(BodyPart("a.html", body),),
+        ),  # fmt: skip
+        st.integers(0, 50),
+        st.sampled_from([None, "2001-02-03", "1999-12-31"]),
+        _texts,
+        _texts,
+    ),
+    min_size=1,
+    max_size=6,
+    unique_by=lambda d: d.id,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_docs, st.integers(1, 4), st.sampled_from([None, 40]))
+def test_a_segment_reads_back_into_the_same_segment(docs, cap, position_bytes):
+    s = Settings(cap=cap, position_bytes=position_bytes, shard_bytes=200)
+    builder = SegmentBuilder()
+    for d in docs:
+        a = analyse(d)
+        n = builder.add_doc(a.info)
+        at = 0
+        for j, term in enumerate(a.terms):
+            tf = a.tf[3 * j : 3 * j + 3]
+            builder.add_posting(term, n, tf, a.first[j], a.positions[at : at + sum(tf)])
+            at += sum(tf)
+    writer = builder.write(s)
+    files = {o.path: o.data for o in writer.files()}
+    prefix = f"search/seg/{writer.name}/"
+
+    def load(rel):
+        return read_data_file(files[f"{prefix}{rel}.js"])
+
+    again = SegmentBuilder()
+    read_segment(writer.name, load, again, set(range(len(docs))))
+    second = again.write(s)
+    assert second.name == writer.name
+    assert {o.path: o.data for o in second.files()} == files
