@@ -47,7 +47,7 @@ from generator.pages import parse_page
 from generator.render import make_env, render_page, render_static, render_template
 from generator.render_browse import render_browse
 from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
-from generator.search_update import SearchUpdate
+from generator.search.update import IndexUpdate
 from generator.site import Site, assemble_site
 from generator.state import BuildState
 from generator.tasks import MAX_FILE_BYTES, RenderTask, UnitResult, parse_unit, parse_unit_light, render_unit
@@ -86,7 +86,8 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
         return replace(last["report"], written=0), 0, 0  # nothing changed: nothing to read or write
 
     units = make_units([s for s in sources if s.kind != "page"])
-    search = SearchUpdate(state)
+    search = IndexUpdate(out)
+    search_paths: set[str] = set()  # index files this build wrote
     clock = _Clock()
     spill = out / SPILL_DIR  # whole filings from pass 1 for pass 2; never outlives the build
     shutil.rmtree(spill, ignore_errors=True)
@@ -107,12 +108,12 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
         units_by_key = {u[0].path: u for u in units}
         renders = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of, units_by_key, kept)
         clock("plan")
-        failures = _pass2(cfg, renders, stage, state, pool, templates, global_key, search)
+        failures = _pass2(cfg, renders, stage, state, pool, templates, global_key, search, search_paths)
         clock("render")
     shutil.rmtree(spill, ignore_errors=True)
     crash_point("globals")
     _drop_gone_filings(state, site, stage, search)
-    _render_globals(site, env, stage, state, global_key, search, failures, clock)
+    _render_globals(site, env, stage, state, search, search_paths, failures, clock)
     outcomes = [_mark_render_failure(o, failures) for o in outcomes]
     report = BuildReport(
         inputs=tuple(sorted(outcomes, key=lambda o: o.path)),
@@ -426,7 +427,8 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
 
 
 def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: BuildState, pool,
-           templates: dict[str, str], global_key: str, search: SearchUpdate) -> dict[str, str]:  # fmt: skip
+           templates: dict[str, str], global_key: str, search: IndexUpdate,
+           search_paths: set[str]) -> dict[str, str]:  # fmt: skip
     """Render the planned filings in the workers; returns {filing id: error} for the failures,
     whose previous pages (if any) are kept."""
     failures: dict[str, str] = {}
@@ -442,7 +444,9 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
         key = _filing_key(global_key, plan.filing, plan.task.context, templates, list(done.deps))
         state.put_owner(owner, key, done.paths, done.deps)
         if done.search is not None:
-            search.add(done.search)
+            for o in search.add(done.search):
+                stage.put(o)
+                search_paths.add(o.path)
         crash_point("render")
     return failures
 
@@ -453,7 +457,7 @@ def _filing_key(global_key: str, filing: Filing, context, templates: dict[str, s
     return _digest(global_key, repr(filing), repr(context), repr([(d, templates.get(d)) for d in deps]))
 
 
-def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search: SearchUpdate) -> None:
+def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search: IndexUpdate) -> None:
     """Filings the last build had and this one has not: their files and search documents go."""
     present = {f"filing:{f.id}" for f in site.filings}
     for owner in list(state.owner_keys()):
@@ -463,8 +467,8 @@ def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search
             search.remove(owner[len("filing:") :])
 
 
-def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, global_key: str,
-                    search: SearchUpdate, failures: dict[str, str], clock: _Clock) -> None:  # fmt: skip
+def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, search: IndexUpdate,
+                    search_paths: set[str], failures: dict[str, str], clock: _Clock) -> None:  # fmt: skip
     """Listings, markdown pages, static files, the catalog and the search index: each an owner of
     its files, so a file one of them no longer makes is removed."""
     shown = [f for f in site.filings if f.id not in failures]
@@ -476,17 +480,21 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, glob
         "catalog": lambda: [Output("catalog.json", export.dumps({"filings": catalog}))],
         "search-page": lambda: [render_template(env, "search.html", SEARCH_PAGE_URL, site)],
     }
-    index_key = _digest(global_key, "search-index")
-    if search.changed or state.owner_keys().get("search") != index_key:
-        groups["search"] = lambda: search.outputs((f.filed, f.id) for f in shown)
     for owner, make in groups.items():
         paths = []
         for o in make():
             stage.put(o)
             paths.append(o.path)
         stage.remove_later(set(state.owner_paths(owner)) - set(paths))
-        state.put_owner(owner, index_key if owner == "search" else "", paths)
+        state.put_owner(owner, "", paths)
         clock(owner)
+    outputs, kept = search.finish()
+    for o in outputs:
+        stage.put(o)
+    index_paths = search_paths | {o.path for o in outputs} | kept
+    stage.remove_later(set(state.owner_paths("search")) - index_paths)
+    state.put_owner("search", "", index_paths)
+    clock("search")
 
 
 def _parse_pages(sources: list[SourceFile]) -> tuple[list[Page], list[InputOutcome]]:

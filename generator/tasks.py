@@ -145,6 +145,7 @@ def render_unit(task: RenderTask) -> Rendered:
     """Pass 2: parse the unit again, render every output of its filing and stage what changed."""
     from generator.render import render_filing
     from generator.search.fields import search_doc
+    from generator.search.update import analyse
 
     parsed = _unspill(task.spill, task.unit) or parse_unit(task.unit)
     if parsed.filing is None:
@@ -166,7 +167,7 @@ def render_unit(task: RenderTask) -> Rendered:
             paths=tuple(o.path for o in outputs),
             staged=tuple(staged),
             deps=tuple(deps),
-            search=search_doc(filing),
+            search=analyse(search_doc(filing)),
         )
     except Exception as exc:  # noqa: BLE001 - per-filing boundary; the build keeps its last output
         return Rendered(task.filing_id, error=f"render error ({type(exc).__name__}: {exc})")

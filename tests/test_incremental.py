@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_build, tree_bytes
+from site_search import search_site, site_bytes_outside_search
 
 EDITED = "filings/1990s/0000914760-99-000124.txt"
 EDITED_ID = "0000914760-99-000124"
@@ -78,8 +79,10 @@ def test_one_changed_filing_rewrites_its_pages_listings_and_search_only(site):
     assert b"zebrafishcanary" in b"".join(
         (out / p).read_bytes() for p in touched if p.startswith(f"filings/{EDITED_ID}/") and p.endswith(".html")
     )
-    found = [f for f in (out / "search").rglob("*.js") if b"zebrafishcanary" in f.read_bytes()]
-    assert found, "the search index has the new word"
+    assert [r[0] for r in search_site(out)["zebrafishcanary"]] == [EDITED_ID]
+    index_files = [p for p in before if p.startswith("search/")]
+    rewritten = [p for p in touched if p.startswith("search/")]
+    assert len(rewritten) < len(index_files) / 2, f"{len(rewritten)} of {len(index_files)} index files"
 
 
 def test_deleted_filing_leaves_every_page_and_search(site):
@@ -90,11 +93,12 @@ def test_deleted_filing_leaves_every_page_and_search(site):
     leftovers = [
         p.relative_to(out).as_posix()
         for p in out.rglob("*")
-        if p.is_file() and not p.relative_to(out).as_posix().startswith(".filing-archive/")
+        if p.is_file() and not p.relative_to(out).as_posix().startswith((".filing-archive/", "search/"))
         and EDITED_ID.encode() in p.read_bytes()
     ]
     assert leftovers == [], leftovers
     assert EDITED_ID not in (out / "catalog.json").read_text()
+    assert all(EDITED_ID not in [r[0] for r in hits] for hits in search_site(out).values())
 
 
 def test_template_change_rebuilds_exactly_the_pages_that_use_it(site, tmp_path):
@@ -164,6 +168,9 @@ def test_incremental_result_equals_a_clean_build(site, tmp_path):
     run_build(src, out, jobs=2)
     clean = tmp_path / "clean"
     run_build(src, clean, jobs=1)
-    assert tree_bytes(out) == tree_bytes(clean)
+    assert site_bytes_outside_search(tree_bytes(out)) == site_bytes_outside_search(tree_bytes(clean))
+    found = search_site(out)
+    assert found == search_site(clean), "the updated index finds what a fresh one finds"
+    assert [r[0] for r in found["zebrafishcanary"]] == [EDITED_ID]
     report = json.loads((out / "build-report.json").read_text())
     assert any(i["path"] == "new.txt" and i["outcome"] == "built" for i in report["inputs"])
