@@ -1,18 +1,37 @@
-"""The one orchestrator: discover -> parse -> assemble -> render -> write.
+"""The one orchestrator: discover -> parse -> assemble -> render -> stage -> commit.
 
 ``build(config)`` returns a BuildReport that accounts for every input file: built, duplicate of
 another filing, skipped (not a filing) or failed (with the reason). One bad file never stops the
-build: errors are caught at the per-file boundary only and turned into report lines.
-Parsing runs in worker processes (``--jobs``); everything after it runs here, in sorted order, so
-the output is byte-identical whatever the number of workers.
+build: errors are caught at the per-unit boundary (:mod:`generator.tasks`) and become report lines.
+
+Incremental and bounded by design (docs/build.md):
+
+1. **Nothing changed** (the digest of every input's stat, the configuration, the templates and the
+   generator's own code equals the last build's): done, nothing read, nothing written.
+2. **Pass 1, parse** (worker processes): only units whose stat signature changed are parsed; the
+   build keeps each filing *without its document bodies* (state.py stores them between builds).
+3. **Assemble** the Site from those light filings (companies, neighbours, amendments, listings).
+4. **Pass 2, render** (worker processes): a filing is rendered only when its key changed: its
+   unit's signature, its light record, its :class:`~generator.site.FilingContext` and the
+   templates its pages loaded last time. The worker parses the unit again and stages the pages.
+5. Listings, markdown pages, static files and the search index; then the stage is committed
+   atomically (write.Stage), stale files are pruned, and the state is saved.
+
+A unit that fails to parse but parsed before keeps its last good output (and says so). Results are
+consumed in input order and everything global runs here in sorted order, so the output is
+byte-identical whatever the number of workers.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
+import shutil
+import sys
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,54 +39,159 @@ from tqdm import tqdm
 
 from generator import export, write
 from generator import site as urls
-from generator.config import SiteConfig
+from generator.config import SiteConfig, config_hash
 from generator.discover import Skipped, discover
+from generator.faults import crash_point
 from generator.model import BuildReport, Diagnostic, Filing, InputOutcome, Output, Page, SourceFile
 from generator.pages import parse_page
-from generator.parse.filing import ParseError, parse_filing, text_fingerprint
-from generator.parse.folder import FolderFile, parse_folder
-from generator.render import make_env, render_filing, render_page, render_static
+from generator.render import make_env, render_page, render_static, render_template
 from generator.render_browse import render_browse
-from generator.search.pages import search_outputs
-from generator.site import assemble_site
+from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
+from generator.search.update import IndexUpdate
+from generator.site import Site, assemble_site
+from generator.state import BuildState
+from generator.tasks import MAX_FILE_BYTES, RenderTask, UnitResult, parse_unit, parse_unit_light, render_unit
 
-#: Inputs larger than this are refused with a diagnostic rather than read into memory.
-MAX_FILE_BYTES = 1024**3
+__all__ = ["MAX_FILE_BYTES", "UnitResult", "build", "make_units", "parse_units", "resolve_duplicates"]
+
 _SUBMISSION_FORMATS = {"sec-header", "ims-header", "submission"}
-
-
-@dataclass(frozen=True, slots=True)
-class UnitResult:
-    """What parsing one unit (a file, or the files of one accession folder) gave."""
-
-    paths: tuple[str, ...]
-    filing: Filing | None = None
-    contained: tuple[str, ...] = ()
-    error: str | None = None
-    fingerprint: str | None = None
+_RESERVED_SLUGS = ("filings", "static", "companies", "search", "forms", "dates")
+_GENERATOR_DIR = Path(__file__).resolve().parent
+SPILL_DIR = ".filing-archive/spill"
 
 
 def build(cfg: SiteConfig, echo: Callable[[str], None] = print) -> BuildReport:
     started = time.monotonic()
+    out = cfg.output.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    stage = write.Stage(out)  # finishes a journal a killed build left, drops a half-made stage
+    state = BuildState(out)
+    try:
+        report, written, removed = _build(cfg, out, stage, state)
+    finally:
+        state.close()
+        stage.discard()
+    _print_summary(report, removed, time.monotonic() - started, cfg, echo, written)
+    return report
+
+
+def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) -> tuple[BuildReport, int, int]:
     sources, skipped = discover(cfg.source, exclude=cfg.output)
+    env = make_env(cfg.templates)
+    templates = template_digests(env)
+    global_key = _digest(config_hash(cfg), generator_digest(), cfg.title)
+    inputs_key = _digest(global_key, repr(sorted(templates.items())), *_input_sigs(sources, skipped))
+    last = state.get_meta("last")
+    if last and last["inputs"] == inputs_key and (out / "index.html").is_file():
+        return replace(last["report"], written=0), 0, 0  # nothing changed: nothing to read or write
+
     units = make_units([s for s in sources if s.kind != "page"])
-    results = parse_units(units, cfg)
-    filings, outcomes = resolve_duplicates(results)
-    pages, page_outcomes = _parse_pages([s for s in sources if s.kind == "page"])
-    outcomes += page_outcomes + [_skipped_outcome(s) for s in skipped]
-    site = assemble_site(cfg.title, filings, pages)
-    written, removed, render_failures = _render_and_write(cfg, site, {s.path: s for s in sources})
-    outcomes = [_mark_render_failure(o, render_failures) for o in outcomes]
+    search = IndexUpdate(out)
+    search_paths: set[str] = set()  # index files this build wrote
+    clock = _Clock()
+    spill = out / SPILL_DIR  # whole filings from pass 1 for pass 2; never outlives the build
+    shutil.rmtree(spill, ignore_errors=True)
+    spill.mkdir(parents=True)
+    with _executor(cfg, units) as pool:
+        results, kept = _pass1(cfg, units, state, pool, spill)
+        results, kept, skipped = _keep_broken(state, results, kept, skipped)
+        clock("parse")
+        crash_point("parse")
+        filings, outcomes = resolve_duplicates(results)
+        kept_paths = {p for r in kept.values() for p in r.paths}
+        outcomes = [o for o in outcomes if o.path not in kept_paths] + _kept_outcomes(kept)
+        pages, page_outcomes = _parse_pages([s for s in sources if s.kind == "page"])
+        outcomes += page_outcomes + [_skipped_outcome(s) for s in skipped]
+        site = assemble_site(cfg.title, filings, pages)
+        clock("assemble")
+        unit_of = {r.filing.source.path: r.paths[0] for r in results if r.filing is not None}
+        units_by_key = {u[0].path: u for u in units}
+        renders = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of, units_by_key, kept)
+        clock("plan")
+        failures = _pass2(cfg, renders, stage, state, pool, templates, global_key, search, search_paths)
+        clock("render")
+    shutil.rmtree(spill, ignore_errors=True)
+    crash_point("globals")
+    _drop_gone_filings(state, site, stage, search)
+    _render_globals(site, env, stage, state, search, search_paths, failures, clock)
+    outcomes = [_mark_render_failure(o, failures) for o in outcomes]
     report = BuildReport(
         inputs=tuple(sorted(outcomes, key=lambda o: o.path)),
-        filings=len(site.filings) - len(render_failures),
+        filings=len(site.filings) - len(failures),
         pages=len(pages),
-        written=written,
+        written=0,
     )
-    out = cfg.output.resolve()
-    write.write_file(out, Output("build-report.json", export.dumps(export.report_record(report))))
-    _print_summary(report, removed, time.monotonic() - started, cfg, echo)
-    return report
+    stage.put(Output("build-report.json", export.dumps(export.report_record(report))))
+    report = replace(report, written=len(stage.staged))
+    state.drop_units(set(units_by_key) | set(kept))
+    # The journal first, then the state: a crash in between leaves a journal the next build
+    # finishes, and a state older than the site (the next build redoes some work, loses none).
+    pending = stage.write_journal()
+    crash_point("journal")
+    state.set_meta("last", {"inputs": inputs_key, "report": report})
+    state.commit()
+    crash_point("state")
+    clock("state")
+    written, removed = stage.apply() if pending else (0, 0)
+    clock("commit")
+    return report, written, removed
+
+
+class _Clock:
+    """Phase timings on stderr when FILING_ARCHIVE_TIMINGS is set (benchmarks read them)."""
+
+    def __init__(self) -> None:
+        self.on = bool(os.environ.get("FILING_ARCHIVE_TIMINGS"))
+        self.last = time.monotonic()
+
+    def __call__(self, phase: str) -> None:
+        if self.on:
+            now = time.monotonic()
+            print(f"timing: {phase} {now - self.last:.2f} s", file=sys.stderr)
+            self.last = now
+
+
+def template_digests(env) -> dict[str, str]:
+    """Every template and theme file the environment can load (user's first), by digest."""
+    loader = env.loader
+    out = {}
+    for name in sorted(env.list_templates()):
+        source, _, _ = loader.get_source(env, name)
+        out[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    loader.loaded = set()
+    return out
+
+
+def generator_digest() -> str:
+    """A digest of the generator's own code: a new version renders everything again."""
+    h = hashlib.sha256()
+    for path in sorted(_GENERATOR_DIR.rglob("*")):
+        if path.suffix in (".py", ".mjs", ".js", ".html", ".css") and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(_GENERATOR_DIR)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _input_sigs(sources: list[SourceFile], skipped: list[Skipped]) -> Iterator[str]:
+    for s in sources:
+        try:
+            st = os.stat(s.abspath)
+            yield f"{s.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{s.kind}\0{s.group}"
+        except OSError:
+            yield f"{s.path}\0missing"
+    for k in skipped:
+        yield f"skipped\0{k.path}\0{k.reason}"
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+# --- units and pass 1 -------------------------------------------------------------------------
 
 
 def make_units(sources: list[SourceFile]) -> list[tuple[SourceFile, ...]]:
@@ -88,41 +212,112 @@ def make_units(sources: list[SourceFile]) -> list[tuple[SourceFile, ...]]:
 
 
 def parse_units(units: list[tuple[SourceFile, ...]], cfg: SiteConfig) -> list[UnitResult]:
+    """Parse every unit, whole (tests and benchmarks use this; the build parses light)."""
     jobs = min(cfg.worker_count(), max(1, len(units) // 4))
-    bar = dict(total=len(units), desc="parse", unit="filing", disable=None if cfg.progress else True)
     if jobs <= 1:
-        return list(tqdm(map(parse_unit, units), **bar))
+        return list(map(parse_unit, units))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(tqdm(pool.map(parse_unit, units, chunksize=8), **bar))
+        return list(pool.map(parse_unit, units, chunksize=8))
 
 
-def parse_unit(unit: tuple[SourceFile, ...]) -> UnitResult:
-    """Parse one unit in a worker; any exception becomes the unit's error, never the build's."""
-    paths = tuple(s.path for s in unit)
+def unit_sig(unit: tuple[SourceFile, ...]) -> str:
+    """What says a unit's files are unchanged without reading them: path, size, mtime, inode."""
+    parts = []
+    for s in unit:
+        try:
+            st = os.stat(s.abspath)
+            parts.append(f"{s.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{s.kind}")
+        except OSError:
+            parts.append(f"{s.path}\0missing")
+    return _digest(*parts)
+
+
+class _Serial:
+    """An executor stand-in that runs in this process (one job, or a handful of units)."""
+
+    def map(self, fn, items, chunksize: int = 1):  # noqa: ARG002 - the Executor signature
+        return map(fn, items)
+
+    def __enter__(self) -> _Serial:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _executor(cfg: SiteConfig, units: list) -> Executor | _Serial:
+    jobs = min(cfg.worker_count(), max(1, len(units) // 4))
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) if jobs > 1 else _Serial()
+
+
+def _worker_init() -> None:
+    """Workers die with the build (Linux): a killed build leaves no process writing behind it."""
     try:
-        if len(unit) == 1 and not unit[0].group:
-            filing = parse_filing(_read(unit[0]), unit[0].path)
-            return UnitResult(paths, filing, fingerprint=fingerprint(filing))
-        res = parse_folder([FolderFile(s.path, _read(s), s.kind) for s in unit])
-        return UnitResult(paths, res.filing, res.contained, fingerprint=fingerprint(res.filing))
-    except ParseError as exc:
-        return UnitResult(paths, error=str(exc))
-    except MemoryError:
-        return UnitResult(paths, error="out of memory while parsing")
-    except Exception as exc:  # noqa: BLE001 - the per-file boundary: report, never stop the build
-        return UnitResult(paths, error=f"parser error ({type(exc).__name__}: {exc})")
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
-def _read(source: SourceFile) -> bytes:
-    size = Path(source.abspath).stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ParseError(f"file is {size // 1024**2} MB, over the {MAX_FILE_BYTES // 1024**2} MB limit")
-    return Path(source.abspath).read_bytes()
+def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tuple[list[UnitResult], dict[str, UnitResult]]:
+    """Light results for every unit: stored ones for unchanged units, parsed ones for the rest.
+
+    A changed unit that now fails but parsed before keeps its last good result (the second value
+    holds its failure, for the report) and its stored row stays as it was, so the next build tries
+    it again."""
+    sigs = {u[0].path: unit_sig(u) for u in units}
+    stored = state.unit_sigs()
+    fresh = [u for u in units if stored.get(u[0].path) != sigs[u[0].path]]
+    fresh_keys = {u[0].path for u in fresh}
+    known = {key: result for key, _, result in state.unit_results(k for k in sigs if k in stored)}
+    bar = dict(total=len(fresh), desc="parse", unit="filing", disable=None if cfg.progress else True)
+    parse = functools.partial(parse_unit_light, spill=str(spill))
+    parsed = {r.paths[0]: r for r in tqdm(pool.map(parse, fresh, chunksize=8), **bar)}
+    kept: dict[str, UnitResult] = {}
+    results = []
+    for u in units:
+        key = u[0].path
+        if key not in fresh_keys and key in known:
+            results.append(known[key])
+            continue
+        r = parsed[key] if key in parsed else parse_unit_light(u)
+        old = known.get(key)
+        if r.filing is None and old is not None and old.filing is not None:
+            kept[key] = r
+            results.append(old)
+            continue
+        state.put_unit(key, sigs[key], r)
+        results.append(r)
+    return results, kept
 
 
-def fingerprint(filing: Filing) -> str | None:
-    """A digest of the primary document's words, to spot one document filed in two forms."""
-    return text_fingerprint(filing.primary)
+def _keep_broken(state: BuildState, results: list[UnitResult], kept: dict[str, UnitResult],
+                 skipped: list[Skipped]) -> tuple[list[UnitResult], dict[str, UnitResult], list[Skipped]]:  # fmt: skip
+    """A file that built before and is now refused outright (binary, unreadable, too big) keeps
+    its last good output too, like one that fails to parse: an editor's half-written save or a
+    bad copy must not take a filing off the site."""
+    broken = {k.path: k for k in skipped if k.failed}
+    if not broken:
+        return results, kept, skipped
+    stored = state.unit_sigs()
+    olds = {key: r for key, _, r in state.unit_results(p for p in broken if p in stored)}
+    kept = dict(kept)
+    for key, old in sorted(olds.items()):
+        if old.filing is not None and old.paths == (key,):
+            results.append(old)
+            kept[key] = UnitResult(old.paths, error=broken[key].reason)
+    return results, kept, [k for k in skipped if k.path not in kept]
+
+
+def _kept_outcomes(kept: dict[str, UnitResult]) -> list[InputOutcome]:
+    """The files of units that failed now but keep their last good output."""
+    return [
+        InputOutcome(p, "failed", reason=f"{r.error}; the last good version is kept")
+        for r in kept.values()
+        for p in r.paths
+    ]
 
 
 def _rank(r: UnitResult) -> tuple:
@@ -140,9 +335,13 @@ def resolve_duplicates(results: list[UnitResult]) -> tuple[list[Filing], list[In
         if r.filing is None:
             outcomes += [InputOutcome(p, "failed", reason=r.error) for p in r.paths]
     by_key: dict[str, list[UnitResult]] = {}
+    by_fingerprint: dict[str, list[str]] = {}
+    for r in ok:
+        if r.fingerprint and r.filing and r.filing.accession_no:
+            by_fingerprint.setdefault(r.fingerprint, []).append(r.filing.accession_no)
     for r in sorted(ok, key=_rank):
         assert r.filing is not None
-        key = r.filing.accession_no or _fingerprint_owner(r, ok) or f"path:{r.paths[0]}"
+        key = r.filing.accession_no or _fingerprint_owner(r, by_fingerprint) or f"path:{r.paths[0]}"
         by_key.setdefault(key, []).append(r)
     filings: list[Filing] = []
     used_ids: set[str] = set()
@@ -157,15 +356,11 @@ def resolve_duplicates(results: list[UnitResult]) -> tuple[list[Filing], list[In
     return filings, outcomes
 
 
-def _fingerprint_owner(r: UnitResult, ok: list[UnitResult]) -> str | None:
+def _fingerprint_owner(r: UnitResult, by_fingerprint: dict[str, list[str]]) -> str | None:
     """For a filing with no accession: the accession of a filing whose primary text is the same."""
     if r.fingerprint is None:
         return None
-    owners = sorted(
-        o.filing.accession_no
-        for o in ok
-        if o.fingerprint == r.fingerprint and o.filing and o.filing.accession_no
-    )
+    owners = sorted(by_fingerprint.get(r.fingerprint, ()))
     return owners[0] if owners else f"text:{r.fingerprint}"
 
 
@@ -199,6 +394,109 @@ def _outcomes_for(winner: UnitResult, losers: list[UnitResult], filing: Filing) 
     return out
 
 
+# --- pass 2 -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    task: RenderTask
+    filing: Filing
+    unit_key: str
+
+
+def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, state: BuildState,
+                  templates: dict[str, str], global_key: str, unit_of: dict[str, str],
+                  units_by_key: dict, kept: dict[str, UnitResult]) -> list[_Planned]:  # fmt: skip
+    """The filings whose pages must be rendered: new ones, and those whose key changed."""
+    owner_keys = state.owner_keys()
+    planned = []
+    for filing in site.filings:
+        unit_key = unit_of[filing.source.path]
+        if unit_key in kept:  # failed now, parsed before: its pages stay as they are
+            continue
+        owner = f"filing:{filing.id}"
+        context = site.context_for(filing)
+        if owner in owner_keys:
+            deps = state.owner_deps(owner)
+            if owner_keys[owner] == _filing_key(global_key, filing, context, templates, deps):
+                continue
+        task = RenderTask(units_by_key[unit_key], filing.id, filing.duplicates, context, str(out), str(stage.root),
+                          str(cfg.templates) if cfg.templates else None, str(out / SPILL_DIR))  # fmt: skip
+        planned.append(_Planned(task, filing, unit_key))
+    return planned
+
+
+def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: BuildState, pool,
+           templates: dict[str, str], global_key: str, search: IndexUpdate,
+           search_paths: set[str]) -> dict[str, str]:  # fmt: skip
+    """Render the planned filings in the workers; returns {filing id: error} for the failures,
+    whose previous pages (if any) are kept."""
+    failures: dict[str, str] = {}
+    bar = dict(total=len(planned), desc="render", unit="filing", disable=None if cfg.progress else True)
+    results = pool.map(render_unit, [p.task for p in planned], chunksize=2)
+    for plan, done in tqdm(zip(planned, results, strict=True), **bar):
+        owner = f"filing:{plan.filing.id}"
+        if done.error is not None:
+            failures[plan.filing.id] = done.error
+            continue
+        stage.adopt(dict(done.staged))
+        stage.remove_later(set(state.owner_paths(owner)) - set(done.paths))
+        key = _filing_key(global_key, plan.filing, plan.task.context, templates, list(done.deps))
+        state.put_owner(owner, key, done.paths, done.deps)
+        if done.search is not None:
+            for o in search.add(done.search):
+                stage.put(o)
+                search_paths.add(o.path)
+        crash_point("render")
+    return failures
+
+
+def _filing_key(global_key: str, filing: Filing, context, templates: dict[str, str], deps: list[str]) -> str:
+    """What a filing's pages are made of: the code and configuration, the filing (its light record
+    carries the source digest), its context, and the templates its pages loaded."""
+    return _digest(global_key, repr(filing), repr(context), repr([(d, templates.get(d)) for d in deps]))
+
+
+def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search: IndexUpdate) -> None:
+    """Filings the last build had and this one has not: their files and search documents go."""
+    present = {f"filing:{f.id}" for f in site.filings}
+    for owner in list(state.owner_keys()):
+        if owner.startswith("filing:") and owner not in present:
+            stage.remove_later(state.owner_paths(owner))
+            state.drop_owner(owner)
+            search.remove(owner[len("filing:") :])
+
+
+def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, search: IndexUpdate,
+                    search_paths: set[str], failures: dict[str, str], clock: _Clock) -> None:  # fmt: skip
+    """Listings, markdown pages, static files, the catalog and the search index: each an owner of
+    its files, so a file one of them no longer makes is removed."""
+    shown = [f for f in site.filings if f.id not in failures]
+    catalog = [export.catalog_entry(f) for f in shown]
+    groups: dict[str, Callable[[], Iterable[Output]]] = {
+        "browse": lambda: render_browse(site, env),
+        "pages": lambda: (render_page(p, site, env) for p in site.pages),
+        "static": lambda: render_static(env),
+        "catalog": lambda: [Output("catalog.json", export.dumps({"filings": catalog}))],
+        "search-page": lambda: [render_template(env, "search.html", SEARCH_PAGE_URL, site)],
+    }
+    for owner, make in groups.items():
+        paths = []
+        for o in make():
+            stage.put(o)
+            paths.append(o.path)
+        stage.remove_later(set(state.owner_paths(owner)) - set(paths))
+        state.put_owner(owner, "", paths)
+        clock(owner)
+    outputs, kept = search.finish()
+    for o in outputs:
+        stage.put(o)
+    index_paths = search_paths | {o.path for o in outputs} | kept
+    stage.remove_later(set(state.owner_paths("search")) - index_paths)
+    state.put_owner("search", "", index_paths)
+    clock("search")
+
+
 def _parse_pages(sources: list[SourceFile]) -> tuple[list[Page], list[InputOutcome]]:
     pages: list[Page] = []
     outcomes: list[InputOutcome] = []
@@ -209,7 +507,7 @@ def _parse_pages(sources: list[SourceFile]) -> tuple[list[Page], list[InputOutco
         except Exception as exc:  # noqa: BLE001 - per-file boundary
             outcomes.append(InputOutcome(s.path, "failed", reason=f"markdown page: {exc}"))
             continue
-        if page.slug in seen or page.slug in ("filings", "static", "companies", "search", "forms", "dates"):
+        if page.slug in seen or page.slug in _RESERVED_SLUGS:
             page = replace(page, slug=f"{page.slug}-{hashlib.sha256(s.path.encode()).hexdigest()[:6]}")
         seen.add(page.slug)
         pages.append(page)
@@ -221,53 +519,13 @@ def _skipped_outcome(s: Skipped) -> InputOutcome:
     return InputOutcome(s.path, "failed" if s.failed else "skipped", reason=s.reason)
 
 
-def _render_and_write(
-    cfg: SiteConfig, site, sources: dict[str, SourceFile]
-) -> tuple[int, int, dict[str, str]]:
-    """Render every output and write it; returns (files written, files pruned, failed filing ids)."""
-    out = cfg.output.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    env = make_env(cfg.templates)
-    before = write.previous_outputs(out)
-    produced: set[str] = set()
-    failures: dict[str, str] = {}
-    written = 0
-
-    def emit(outputs: Iterable[Output]) -> None:
-        nonlocal written
-        for o in outputs:
-            written += write.write_file(out, o)
-            produced.add(o.path)
-
-    bar = dict(total=len(site.filings), desc="render", unit="filing", disable=None if cfg.progress else True)
-    for filing in tqdm(site.filings, **bar):
-        try:
-            original = (
-                Path(sources[filing.source.path].abspath).read_bytes()
-                if filing.source.path in sources
-                else b""
-            )
-            emit(render_filing(filing, site, env, original))
-        except Exception as exc:  # noqa: BLE001 - per-filing boundary; keep its previous output
-            failures[filing.id] = f"render error ({type(exc).__name__}: {exc})"
-            produced |= {p for p in before if p.startswith(f"filings/{filing.id}/")}
-    catalog = [export.catalog_entry(f) for f in site.filings if f.id not in failures]
-    emit([Output("catalog.json", export.dumps({"filings": catalog}))])
-    emit([*render_browse(site, env), *render_static(env), *(render_page(p, site, env) for p in site.pages)])
-    emit(search_outputs(site, env, skip=failures))
-    produced.add("build-report.json")
-    removed = write.prune(out, before - produced - {write.MANIFEST})
-    write.commit_manifest(out, produced)
-    return written, removed, failures
-
-
 def _mark_render_failure(o: InputOutcome, failures: dict[str, str]) -> InputOutcome:
     if o.outcome == "built" and o.id in failures:
         return replace(o, outcome="failed", reason=failures[o.id])
     return o
 
 
-def _print_summary(report: BuildReport, removed: int, seconds: float, cfg: SiteConfig, echo) -> None:
+def _print_summary(report: BuildReport, removed: int, seconds: float, cfg: SiteConfig, echo, written: int) -> None:
     for i in report.inputs:
         if i.outcome == "failed":
             echo(f"error: {i.path}: {i.reason}")
@@ -277,5 +535,5 @@ def _print_summary(report: BuildReport, removed: int, seconds: float, cfg: SiteC
     echo(
         f"Built {report.filings} filings and {report.pages} pages from {len(report.inputs)} input files "
         f"({counts['duplicate']} duplicates, {counts['skipped']} skipped, {counts['failed']} failed) "
-        f"into {cfg.output}/: {report.written} files written, {removed} removed, in {seconds:.1f} s."
+        f"into {cfg.output}/: {written} files written, {removed} removed, in {seconds:.1f} s."
     )

@@ -199,6 +199,18 @@ class Filing:
                 return f
         return self.filers[0] if self.filers else None
 
+    def without_bodies(self) -> Filing:
+        """The filing with every document's text and decoded bytes left out.
+
+        What the build keeps of each filing between stages (listings, company pages, the
+        neighbours and amendments of other filings need only the metadata), so memory grows with
+        the number of filings, not with their text. A filing's own pages are rendered from the
+        whole filing, parsed again in a worker."""
+        from dataclasses import replace
+
+        docs = tuple(replace(d, text="", data=None) for d in self.documents)
+        return replace(self, documents=docs)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:

@@ -23,7 +23,7 @@ from generator.render_helpers import install_helpers
 from generator.render_text import render_plain
 from generator.render_xml import render_xml
 from generator.sanitize import image_resolver, link_resolver, sanitize_html
-from generator.site import Site
+from generator.site import FilingContext, Site
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -81,7 +81,9 @@ def _url(ctx: Any, target: str) -> str:
     return urls.relative(ctx["here"], target)
 
 
-def render_template(env: jinja2.Environment, template: str, here: str, site: Site, **values: Any) -> Output:
+def render_template(
+    env: jinja2.Environment, template: str, here: str, site: Site | FilingContext, **values: Any
+) -> Output:
     loader = env.loader
     assert isinstance(loader, RecordingLoader)
     loader.loaded = set()
@@ -89,7 +91,9 @@ def render_template(env: jinja2.Environment, template: str, here: str, site: Sit
     return Output(here, text.encode("utf-8"), tuple(sorted(loader.loaded)))
 
 
-def render_filing(filing: Filing, site: Site, env: jinja2.Environment, original: bytes) -> list[Output]:
+def render_filing(
+    filing: Filing, site: Site | FilingContext, env: jinja2.Environment, original: bytes
+) -> list[Output]:
     """Every output of one filing: its page, one page per document, decoded files, JSON, original.
 
     The filing page and the document pages live in one folder, so the primary document's HTML

@@ -169,6 +169,75 @@ class Site:
         """The page listing every filing of ``form`` (a key of ``by_form``)."""
         return form_page_url(self.form_slugs[form])
 
+    def context_for(self, filing: Filing) -> FilingContext:
+        """Everything a filing's own pages take from the rest of the site, and nothing more."""
+        keys = {k for f in filing.filers if (k := company_key(f))}
+        return FilingContext(
+            title=self.title,
+            pages=tuple(PageLink(p.slug, p.title) for p in self.pages),
+            company_urls=tuple(sorted((k, company_url(k)) for k in keys if k in self.companies)),
+            sics=tuple(sorted((f.sic, d) for f in filing.filers if f.sic and (d := self.sics.get(f.sic)))),
+            neighbours=tuple(FilingRef.of(f) for f in self.previous_next(filing)),  # type: ignore[arg-type]
+            amends_filing=FilingRef.of(self.amends(filing)),
+            amended_by_filings=tuple(r for f in self.amended_by(filing) if (r := FilingRef.of(f))),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FilingRef:
+    """Another filing as a link shows it: "8-K 2002-07-29"."""
+
+    id: str
+    form: str | None
+    filed: str | None
+
+    @staticmethod
+    def of(filing: Filing | FilingRef | None) -> FilingRef | None:
+        return None if filing is None else FilingRef(filing.id, filing.form, filing.filed)
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    """A markdown page as the navigation shows it."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class FilingContext:
+    """The slice of the Site that a filing's pages (filing page, document pages) read.
+
+    Templates see it as ``site`` with the same methods as :class:`Site`, so the same templates
+    serve both. It is small and picklable: a worker process renders a filing from the filing and
+    its context alone, and the digest of its ``repr`` is part of the key that decides whether the
+    filing's pages must be rendered again (a new neighbour, an amendment, a renamed company page).
+    """
+
+    title: str
+    pages: tuple[PageLink, ...]
+    company_urls: tuple[tuple[str, str], ...]
+    sics: tuple[tuple[str, str], ...]
+    neighbours: tuple[FilingRef | None, FilingRef | None]
+    amends_filing: FilingRef | None
+    amended_by_filings: tuple[FilingRef, ...]
+
+    def company_url_for(self, filer: Filer) -> str | None:
+        key = company_key(filer)
+        return dict(self.company_urls).get(key) if key else None
+
+    def sic_description(self, filer: Filer) -> str | None:
+        return filer.sic_description or (dict(self.sics).get(filer.sic) if filer.sic else None)
+
+    def previous_next(self, filing: Filing) -> tuple[FilingRef | None, FilingRef | None]:
+        return self.neighbours
+
+    def amends(self, filing: Filing) -> FilingRef | None:
+        return self.amends_filing
+
+    def amended_by(self, filing: Filing) -> tuple[FilingRef, ...]:
+        return self.amended_by_filings
+
 
 def assemble_site(title: str, filings: list[Filing], pages: list[Page]) -> Site:
     """Filings sorted newest first (unknown dates last, then by id), with lookup tables.

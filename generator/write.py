@@ -6,16 +6,25 @@ Unchanged bytes are not rewritten, which keeps a second build from touching anyt
 checked so that nothing, whatever a filing calls its documents, lands outside the output root.
 Files a previous build wrote and this one did not are pruned; files the build never wrote are left
 alone.
+
+Crash safety (:class:`Stage`): a build never writes into the site while it renders. Changed files
+go to ``.filing-archive/stage/``; when everything is staged, a journal listing the staged files and
+the files to remove is written atomically, then applied (new files first, then changed ones with
+the search index's own files last, then removals). A build killed while rendering leaves the site
+as it was and its stage is discarded; a build killed while applying leaves a journal that the next
+build finishes before doing anything else. No manual cleanup either way.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from generator.faults import crash_point
 from generator.model import Output
 
 MANIFEST = ".filing-archive/outputs.json"
@@ -25,30 +34,57 @@ class UnsafePath(ValueError):
     """An output path that would escape the output root."""
 
 
+#: Folders (real path of the root, folder below it) already checked to lead nowhere outside the
+#: root. Checking each file's folder with realpath was a quarter of a build's time; the cache is
+#: cleared at the start of every build (:class:`Stage`), so a link planted between builds is seen.
+_CHECKED: set[tuple[str, str]] = set()
+_REAL_ROOTS: dict[str, str] = {}
+
+
+def forget_checked_folders() -> None:
+    _CHECKED.clear()
+    _REAL_ROOTS.clear()
+
+
 def safe_target(root: Path, rel: str) -> Path:
     """The absolute path for ``rel`` under ``root``; raises UnsafePath for anything else."""
-    p = PurePosixPath(rel)
-    if not rel or p.is_absolute() or "\\" in rel or any(part in ("", ".", "..") for part in p.parts):
+    if not rel or rel.startswith("/") or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
         raise UnsafePath(f"refusing to write outside the output folder: {rel!r}")
     if "\x00" in rel:
         raise UnsafePath(f"refusing a path with a NUL byte: {rel!r}")
-    target = root.joinpath(*p.parts)
-    real_parent = Path(os.path.realpath(target.parent))
-    if not (real_parent == root.resolve() or real_parent.is_relative_to(root.resolve())):
+    root_s = str(root)
+    target = Path(root_s + "/" + rel)
+    folder = rel.rpartition("/")[0]
+    if (root_s, folder) in _CHECKED:
+        return target
+    real_root = _REAL_ROOTS.get(root_s)
+    if real_root is None:
+        real_root = _REAL_ROOTS[root_s] = os.path.realpath(root_s)
+    real_parent = os.path.realpath(os.path.join(root_s, folder) if folder else root_s)
+    if not (real_parent == real_root or real_parent.startswith(real_root.rstrip("/") + "/")):
         raise UnsafePath(f"refusing to write through a link that leaves the output folder: {rel!r}")
+    if os.path.isdir(real_parent):  # remember only folders that exist (a later link cannot hide in them)
+        _CHECKED.add((root_s, folder))
     return target
 
 
-def write_file(root: Path, output: Output) -> bool:
-    """Write one output if its bytes changed; True when the file was (re)written."""
+def write_file(root: Path, output: Output, atomic: bool = True) -> bool:
+    """Write one output if its bytes changed; True when the file was (re)written.
+
+    ``atomic=False`` (the private stage, which a crash discards whole) writes in place."""
     target = safe_target(root, output.path)
     try:
         if target.stat().st_size == len(output.data) and target.read_bytes() == output.data:
             return False
     except FileNotFoundError:
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    safe_target(root, output.path)  # re-check: mkdir may have met a link planted meanwhile
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        safe_target(root, output.path)  # re-check: mkdir may have met a link planted meanwhile
+    if not atomic:
+        with open(target, "wb") as fh:
+            fh.write(output.data)
+        return True
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -96,3 +132,117 @@ def _remove_empty_parents(root: Path, folder: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+STAGE_DIR = ".filing-archive/stage"
+JOURNAL = ".filing-archive/journal.json"
+
+
+def _apply_order(rel: str, is_new: bool) -> tuple:
+    """New files before changed ones (a changed page may link to a new one, never the reverse);
+    within each, the search index last, and its top manifest very last."""
+    return (not is_new, rel.startswith("search/"), rel == "search/manifest.js", rel)
+
+
+def stage_file(out: Path, stage_root: Path, output: Output) -> bool | None:
+    """Stage ``output`` under ``stage_root`` unless the site already has these bytes.
+
+    Returns None (unchanged, nothing staged), True (a new file) or False (a changed file). Safe to
+    call from worker processes: each output path belongs to exactly one of them."""
+    current = safe_target(out, output.path)
+    try:
+        if current.stat().st_size == len(output.data) and current.read_bytes() == output.data:
+            return None
+        is_new = False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        is_new = True
+    write_file(stage_root, output, atomic=False)
+    return is_new
+
+
+class Stage:
+    """Collects a build's changed files beside the site, then moves them in at once.
+
+    ``put`` compares with the file in the site and stages only changed bytes, so a build with no
+    change stages nothing and :meth:`apply` touches nothing.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        forget_checked_folders()
+        recover(out)
+        shutil.rmtree(out / STAGE_DIR, ignore_errors=True)  # what a build killed while rendering left
+        # A folder of its own: a worker of a killed build that is still finishing a task can
+        # only write into the old build's folder, which is gone, never into this one.
+        self.root = out / STAGE_DIR / f"{os.getpid()}-{os.urandom(4).hex()}"
+        self.root.mkdir(parents=True)
+        self.staged: dict[str, bool] = {}  # path -> is new (no file in the site yet)
+        self.removals: set[str] = set()
+
+    def put(self, output: Output) -> bool:
+        """Stage one output if it differs from the site's file; True when staged."""
+        is_new = stage_file(self.out, self.root, output)
+        if is_new is None:
+            return False
+        self.staged[output.path] = is_new
+        return True
+
+    def adopt(self, paths: dict[str, bool]) -> None:
+        """Record files a worker process staged directly under :attr:`root`."""
+        self.staged.update(paths)
+
+    def remove_later(self, paths: Iterable[str]) -> None:
+        """Files of the site to remove when the stage is applied (an earlier build wrote them)."""
+        self.removals.update(paths)
+
+    def write_journal(self) -> bool:
+        """Make the stage durable: after this, the build's outcome survives a crash. False when
+        there is nothing to apply (a build with no change)."""
+        order = sorted(self.staged, key=lambda p: _apply_order(p, self.staged[p]))
+        removals = sorted(self.removals - set(self.staged))
+        if not order and not removals:
+            shutil.rmtree(self.out / STAGE_DIR, ignore_errors=True)
+            return False
+        journal = {"stage": self.root.relative_to(self.out).as_posix(), "apply": order, "remove": removals}
+        write_file(self.out, Output(JOURNAL, json.dumps(journal, separators=(",", ":")).encode()))
+        return True
+
+    def discard(self) -> None:
+        """Remove the stage folder (a build that had nothing to apply, or has applied)."""
+        shutil.rmtree(self.out / STAGE_DIR, ignore_errors=True)
+
+    def apply(self) -> tuple[int, int]:
+        """Move the staged files into the site and remove the stale ones: (moved, removed)."""
+        return recover(self.out)
+
+
+def recover(out: Path) -> tuple[int, int]:
+    """Finish a journal left by a build (this one, or one that was killed): idempotent."""
+    journal_path = out / JOURNAL
+    try:
+        journal = json.loads(journal_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return 0, 0
+    except (OSError, ValueError):  # a torn journal cannot be: it is written atomically; be safe
+        journal_path.unlink(missing_ok=True)
+        return 0, 0
+    stage = out / journal.get("stage", STAGE_DIR)
+    moved = 0
+    for rel in journal.get("apply", []):
+        try:
+            src = safe_target(stage, rel)
+            dst = safe_target(out, rel)
+        except UnsafePath:
+            continue
+        if not src.exists():
+            continue  # moved before the crash
+        if not dst.parent.is_dir():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            safe_target(out, rel)
+        os.replace(src, dst)
+        moved += 1
+        crash_point("apply")
+    removed = prune(out, journal.get("remove", []))
+    journal_path.unlink(missing_ok=True)
+    shutil.rmtree(out / STAGE_DIR, ignore_errors=True)
+    return moved, removed

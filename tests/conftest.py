@@ -46,7 +46,13 @@ def read_json(path: Path):
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file of a built site, by path; the build's private state (``.filing-archive/``: a
+    SQLite file with stat signatures) is not part of the site and is left out."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.relative_to(root).as_posix().startswith(".filing-archive/")
+    }
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,173 @@
+"""The work one worker process does for one unit: parse it (pass 1) or render it (pass 2).
+
+A unit is one input file, or the files of one accession folder. Both functions are pure apart
+from reading the unit's files and (pass 2) staging the filing's outputs; every exception is caught
+here, at the per-unit boundary, and comes back as the unit's error: one bad file never stops a
+build. The orchestrator (build.py) keeps only what pass 1 returns without document bodies, so its
+memory grows with the number of filings, not their text; pass 2 parses the unit again, renders
+its pages from the whole filing plus its :class:`~generator.site.FilingContext`, and writes them
+to the stage itself, so page bytes never travel between processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import zlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.model import Filing, SourceFile
+from generator.parse.filing import ParseError, parse_filing, text_fingerprint
+from generator.parse.folder import FolderFile, parse_folder
+from generator.site import FilingContext
+from generator.write import stage_file
+
+#: Inputs larger than this are refused with a diagnostic rather than read into memory.
+MAX_FILE_BYTES = 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class UnitResult:
+    """What parsing one unit gave: a filing (whole, or without bodies in the build) or an error."""
+
+    paths: tuple[str, ...]
+    filing: Filing | None = None
+    contained: tuple[str, ...] = ()
+    error: str | None = None
+    fingerprint: str | None = None
+
+
+def parse_unit(unit: tuple[SourceFile, ...]) -> UnitResult:
+    """Parse one unit; any exception becomes the unit's error, never the build's."""
+    paths = tuple(s.path for s in unit)
+    try:
+        if len(unit) == 1 and not unit[0].group:
+            filing = parse_filing(read_source(unit[0]), unit[0].path)
+            return UnitResult(paths, filing, fingerprint=text_fingerprint(filing.primary))
+        res = parse_folder([FolderFile(s.path, read_source(s), s.kind) for s in unit])
+        return UnitResult(paths, res.filing, res.contained, fingerprint=text_fingerprint(res.filing.primary))
+    except ParseError as exc:
+        return UnitResult(paths, error=str(exc))
+    except MemoryError:
+        return UnitResult(paths, error="out of memory while parsing")
+    except Exception as exc:  # noqa: BLE001 - the per-file boundary: report, never stop the build
+        return UnitResult(paths, error=f"parser error ({type(exc).__name__}: {exc})")
+
+
+def parse_unit_light(unit: tuple[SourceFile, ...], spill: str | None = None) -> UnitResult:
+    """Pass 1: parse, and return the filing without its document bodies.
+
+    With ``spill`` (a folder), the whole filing is also written there, compressed, for pass 2 to
+    read back instead of parsing again: a pickle costs a millisecond, parsing ten or more."""
+    r = parse_unit(unit)
+    if r.filing is None:
+        return r
+    if spill is not None:
+        data = zlib.compress(pickle.dumps(r.filing, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        path = spill_path(spill, unit)
+        with open(path + ".part", "wb") as fh:
+            fh.write(data)
+        os.replace(path + ".part", path)
+    return replace(r, filing=r.filing.without_bodies())
+
+
+def spill_path(spill: str, unit: tuple[SourceFile, ...]) -> str:
+    return os.path.join(spill, hashlib.sha256(unit[0].path.encode("utf-8", "surrogatepass")).hexdigest()[:40])
+
+
+def _unspill(spill: str | None, unit: tuple[SourceFile, ...]) -> UnitResult | None:
+    """The whole filing pass 1 left for this unit (the file is removed), or None."""
+    if spill is None:
+        return None
+    path = spill_path(spill, unit)
+    try:
+        with open(path, "rb") as fh:
+            filing = pickle.loads(zlib.decompress(fh.read()))
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, zlib.error):
+        return None
+    os.unlink(path)
+    return UnitResult(tuple(s.path for s in unit), filing)
+
+
+def read_source(source: SourceFile) -> bytes:
+    size = Path(source.abspath).stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ParseError(f"file is {size // 1024**2} MB, over the {MAX_FILE_BYTES // 1024**2} MB limit")
+    return Path(source.abspath).read_bytes()
+
+
+@dataclass(frozen=True, slots=True)
+class RenderTask:
+    """Pass 2 for one filing: which unit, the id and duplicates the build settled, its context."""
+
+    unit: tuple[SourceFile, ...]
+    filing_id: str
+    duplicates: tuple[str, ...]
+    context: FilingContext
+    out: str
+    stage: str
+    templates: str | None
+    spill: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What rendering one filing did: every path it owns, the ones it staged (path, is new), the
+    templates its pages loaded, and its search record."""
+
+    id: str
+    paths: tuple[str, ...] = ()
+    staged: tuple[tuple[str, bool], ...] = ()
+    deps: tuple[str, ...] = ()
+    search: Any = None
+    error: str | None = None
+
+
+_ENVS: dict[str | None, jinja2.Environment] = {}
+
+
+def _env(templates: str | None) -> jinja2.Environment:
+    """One Jinja environment per worker process (and per templates folder): compiled templates
+    are cached across the filings a worker renders."""
+    if templates not in _ENVS:
+        from generator.render import make_env
+
+        _ENVS[templates] = make_env(Path(templates) if templates else None)
+    return _ENVS[templates]
+
+
+def render_unit(task: RenderTask) -> Rendered:
+    """Pass 2: parse the unit again, render every output of its filing and stage what changed."""
+    from generator.render import render_filing
+    from generator.search.fields import search_doc
+    from generator.search.update import analyse
+
+    parsed = _unspill(task.spill, task.unit) or parse_unit(task.unit)
+    if parsed.filing is None:
+        return Rendered(task.filing_id, error=parsed.error or "could not be parsed again")
+    try:
+        filing = replace(parsed.filing, id=task.filing_id, duplicates=task.duplicates)
+        original = next((s for s in task.unit if s.path == filing.source.path), None)
+        data = read_source(original) if original else b""
+        outputs = render_filing(filing, task.context, _env(task.templates), data)
+        out, stage = Path(task.out), Path(task.stage)
+        staged = []
+        for o in outputs:
+            is_new = stage_file(out, stage, o)
+            if is_new is not None:
+                staged.append((o.path, is_new))
+        deps = sorted({d for o in outputs for d in o.deps})
+        return Rendered(
+            filing.id,
+            paths=tuple(o.path for o in outputs),
+            staged=tuple(staged),
+            deps=tuple(deps),
+            search=analyse(search_doc(filing)),
+        )
+    except Exception as exc:  # noqa: BLE001 - per-filing boundary; the build keeps its last output
+        return Rendered(task.filing_id, error=f"render error ({type(exc).__name__}: {exc})")

@@ -1,0 +1,176 @@
+"""The incremental build: a change rewrites what it touches and nothing else.
+
+Real builds of a copy of the demo site, real edits on disk; "rewritten" is judged by the files'
+inode and mtime (the build replaces a file by renaming a new one over it), so these tests see
+exactly what a web server or rsync would see change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_build, tree_bytes
+from site_search import search_site, site_bytes_outside_search
+
+EDITED = "filings/1990s/0000914760-99-000124.txt"
+EDITED_ID = "0000914760-99-000124"
+OTHER_ID = "0000320193-97-000014"
+
+
+def snapshot(out: Path) -> dict[str, tuple[int, int]]:
+    """path -> (inode, mtime_ns) of every file of the site (not the build's private state)."""
+    snap = {}
+    for p in out.rglob("*"):
+        rel = p.relative_to(out).as_posix()
+        if p.is_file() and not rel.startswith(".filing-archive/"):
+            st = p.stat()
+            snap[rel] = (st.st_ino, st.st_mtime_ns)
+    return snap
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {p for p in after if before.get(p) != after[p]} | (set(before) - set(after))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "site_src", src)
+    out = tmp_path / "out"
+    report, lines = run_build(src, out, jobs=1)
+    assert report.failed == 0, lines
+    return src, out
+
+
+def edit(path: Path, word: str) -> None:
+    """Put ``word`` into the last document's text, as a person editing the file would."""
+    text = path.read_text(encoding="latin-1")
+    cut = text.rindex("</TEXT>")
+    path.write_text(text[:cut] + f"\n{word}\n" + text[cut:], encoding="latin-1")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))  # a new mtime even on a coarse clock
+
+
+def test_no_change_writes_nothing_and_reads_nothing(site):
+    src, out = site
+    before = snapshot(out)
+    report, lines = run_build(src, out, jobs=1)
+    assert report.written == 0 and changed(before, snapshot(out)) == set()
+    assert "0 files written, 0 removed" in lines[-1]
+
+
+def test_one_changed_filing_rewrites_its_pages_listings_and_search_only(site):
+    src, out = site
+    before = snapshot(out)
+    edit(src / EDITED, "zebrafishcanary")
+    report, _ = run_build(src, out, jobs=1)
+    touched = changed(before, snapshot(out))
+    assert report.failed == 0
+    assert any(p.startswith(f"filings/{EDITED_ID}/") for p in touched)
+    assert not any(p.startswith(f"filings/{OTHER_ID}/") for p in touched), "another filing's pages"
+    outside = {p for p in touched if p.startswith("filings/") and not p.startswith(f"filings/{EDITED_ID}/")}
+    assert outside == set(), outside
+    site_files = len(before)
+    assert len(touched) < site_files / 2, f"{len(touched)} of {site_files} files rewritten"
+    assert b"zebrafishcanary" in b"".join(
+        (out / p).read_bytes() for p in touched if p.startswith(f"filings/{EDITED_ID}/") and p.endswith(".html")
+    )
+    assert [r[0] for r in search_site(out)["zebrafishcanary"]] == [EDITED_ID]
+    index_files = [p for p in before if p.startswith("search/")]
+    rewritten = [p for p in touched if p.startswith("search/")]
+    assert len(rewritten) < len(index_files) / 2, f"{len(rewritten)} of {len(index_files)} index files"
+
+
+def test_deleted_filing_leaves_every_page_and_search(site):
+    src, out = site
+    (src / EDITED).unlink()
+    run_build(src, out, jobs=1)
+    assert not (out / "filings" / EDITED_ID).exists()
+    leftovers = [
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and not p.relative_to(out).as_posix().startswith((".filing-archive/", "search/"))
+        and EDITED_ID.encode() in p.read_bytes()
+    ]
+    assert leftovers == [], leftovers
+    assert EDITED_ID not in (out / "catalog.json").read_text()
+    assert all(EDITED_ID not in [r[0] for r in hits] for hits in search_site(out).values())
+
+
+def test_template_change_rebuilds_exactly_the_pages_that_use_it(site, tmp_path):
+    src, out = site
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    company = (ROOT / "templates" / "company.html").read_text()
+    (theme / "company.html").write_text(company)
+    run_build(src, out, jobs=1, templates=theme)
+    before = snapshot(out)
+    (theme / "company.html").write_text(company.replace("{% block main %}", "{% block main %}<!-- v2 -->", 1))
+    run_build(src, out, jobs=1, templates=theme)
+    touched = changed(before, snapshot(out))
+    company_pages = {p for p in before if p.startswith("companies/") and p.count("/") == 2}
+    assert company_pages and touched == company_pages, sorted(touched ^ company_pages)[:10]
+
+
+def test_filing_template_change_rerenders_filing_pages_not_listings(site, tmp_path):
+    src, out = site
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    document = (ROOT / "templates" / "document.html").read_text()
+    (theme / "document.html").write_text(document)
+    run_build(src, out, jobs=1, templates=theme)
+    before = snapshot(out)
+    (theme / "document.html").write_text(document.replace("{% block main %}", "{% block main %}<!-- v2 -->", 1))
+    run_build(src, out, jobs=1, templates=theme)
+    touched = changed(before, snapshot(out))
+    assert touched
+    assert all(p.startswith("filings/") and not p.endswith("/index.html") for p in touched), sorted(touched)[:10]
+
+
+def test_configuration_change_rebuilds_everything(site, tmp_path):
+    src, out = site
+    before = snapshot(out)
+    report, _ = run_build(src, out, jobs=1, title="Another title")
+    touched = changed(before, snapshot(out))
+    pages = {p for p in before if p.endswith(".html")}
+    assert pages <= touched, sorted(pages - touched)[:10]
+    assert "Another title" in (out / "filings" / OTHER_ID / "index.html").read_text()
+
+
+def test_broken_edit_keeps_the_last_good_output_until_fixed(site):
+    src, out = site
+    good = (src / EDITED).read_bytes()
+    page = (out / "filings" / EDITED_ID / "index.html").read_bytes()
+    (src / EDITED).write_bytes(b"\x00\x01\x02 binary garbage \xff" * 10)
+    report, lines = run_build(src, out, jobs=1)
+    assert report.failed >= 1
+    outcome = next(i for i in report.inputs if i.path == EDITED)
+    assert outcome.outcome == "failed" and "last good version is kept" in (outcome.reason or "")
+    assert any(line.startswith(f"error: {EDITED}:") for line in lines)
+    assert (out / "filings" / EDITED_ID / "index.html").read_bytes() == page
+    assert EDITED_ID in (out / "catalog.json").read_text()
+    (src / EDITED).write_bytes(good)
+    report, _ = run_build(src, out, jobs=1)
+    assert report.failed == 0
+    assert (out / "filings" / EDITED_ID / "index.html").read_bytes() == page
+
+
+def test_incremental_result_equals_a_clean_build(site, tmp_path):
+    src, out = site
+    edit(src / EDITED, "zebrafishcanary")
+    (src / "filings" / "2000s" / "0001012870-02-001163.txt").unlink()
+    shutil.copy(ROOT / "tests" / "fixtures" / "sgml" / "sec-header-reporting-owner-2000.txt", src / "new.txt")
+    (src / "about.md").write_text((src / "about.md").read_text() + "\nOne more line.\n")
+    run_build(src, out, jobs=2)
+    clean = tmp_path / "clean"
+    run_build(src, clean, jobs=1)
+    assert site_bytes_outside_search(tree_bytes(out)) == site_bytes_outside_search(tree_bytes(clean))
+    found = search_site(out)
+    assert found == search_site(clean), "the updated index finds what a fresh one finds"
+    assert [r[0] for r in found["zebrafishcanary"]] == [EDITED_ID]
+    report = json.loads((out / "build-report.json").read_text())
+    assert any(i["path"] == "new.txt" and i["outcome"] == "built" for i in report["inputs"])
