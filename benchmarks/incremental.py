@@ -253,6 +253,7 @@ def main() -> None:
     entries = [json.loads(line) for line in (corpus / "manifest.jsonl").open()]
     rng = random.Random(args.seed)
     chosen = rng.sample([e for e in entries if e.get("accession")], args.changes)
+    originals: dict[str, bytes] = {}
     srv = Server(corpus, site, args.jobs, args.debounce, args.work / "serve.log")
     search = Search(site, args.work)
     try:
@@ -265,6 +266,7 @@ def main() -> None:
               f"{unchanged['written']} files written", file=sys.stderr)  # fmt: skip
         rows = []
         for i, entry in enumerate(chosen):
+            originals[entry["path"]] = (corpus / entry["path"]).read_bytes()
             row = one_change(srv, search, corpus, site, entry, coin(i, rng), args.timeout)
             rows.append(row)
             print(f"change {i + 1}/{args.changes} {row['id']}: event {row['event_s']:.2f} s, served "
@@ -274,6 +276,10 @@ def main() -> None:
     finally:
         search.close()
         code = srv.stop()
+        for entry in chosen:  # leave the corpus as make_corpus wrote it, for the next run
+            original = originals.get(entry["path"])
+            if original is not None:
+                (corpus / entry["path"]).write_bytes(original)
     report(args, full_build, unchanged, rows, code)
 
 
