@@ -209,15 +209,24 @@ def one_change(srv: Server, search: Search, corpus: Path, site: Path, entry: dic
         if any(p.endswith(entry["path"]) for p in event["changed"]) or event.get("full"):
             break
         at, event = srv.wait_build(event["build"], timeout)
-    served = None
+    served, polls, page_misses, query_s = None, 0, 0, 0.0
     while time.monotonic() - t0 < timeout:
+        polls += 1
         record = srv.get(f"filings/{fid}/filing.json")
         doc = srv.get(json.loads(record)["documents"][0]["url"]) if record else None
-        if doc and word.encode() in doc and fid in search.ids(word, srv.url + "search/"):
+        if not (doc and word.encode() in doc):
+            page_misses += 1
+            time.sleep(0.02)
+            continue
+        asked = time.monotonic()
+        found = fid in search.ids(word, srv.url + "search/")
+        query_s = time.monotonic() - asked
+        if found:
             served = time.monotonic() - t0
             break
         time.sleep(0.02)
     return {"id": fid, "word": word, "event_s": at - t0, "served_s": served, "build": event,
+            "polls": polls, "page_misses": page_misses, "last_query_s": round(query_s, 3),
             **rewritten(before, snapshot(site))}  # fmt: skip
 
 
@@ -271,7 +280,8 @@ def main() -> None:
             rows.append(row)
             print(f"change {i + 1}/{args.changes} {row['id']}: event {row['event_s']:.2f} s, served "
                   f"{row['served_s'] if row['served_s'] is None else round(row['served_s'], 2)} s, "
-                  f"{row['files_written']} files / {row['bytes_written']:,} bytes rewritten",
+                  f"{row['files_written']} files / {row['bytes_written']:,} bytes rewritten; "
+                  f"{row['polls']} polls, query {row['last_query_s']} s",
                   file=sys.stderr)  # fmt: skip
     finally:
         search.close()
