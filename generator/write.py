@@ -216,6 +216,12 @@ class Stage:
         return recover(self.out)
 
 
+def _ancestors(rel: str) -> list[str]:
+    """"a/b/c.html" -> ["a/b", "a"]: the folders above a file, nearest first."""
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts) - 1, -1, -1)]
+
+
 def recover(out: Path) -> tuple[int, int]:
     """Finish a journal left by a build (this one, or one that was killed): idempotent."""
     journal_path = out / JOURNAL
@@ -228,6 +234,7 @@ def recover(out: Path) -> tuple[int, int]:
         return 0, 0
     stage = out / journal.get("stage", STAGE_DIR)
     moved = 0
+    moved_dirs: set[str] = set()
     for rel in journal.get("apply", []):
         try:
             src = safe_target(stage, rel)
@@ -235,8 +242,17 @@ def recover(out: Path) -> tuple[int, int]:
         except UnsafePath:
             continue
         if not src.exists():
-            continue  # moved before the crash
+            moved += any(a in moved_dirs for a in _ancestors(rel))  # went in with its folder
+            continue  # or moved before a crash
         if not dst.parent.is_dir():
+            # A folder the site does not have yet (a new filing's): one rename moves it whole.
+            top = next(a for a in reversed(_ancestors(rel)) if not (out / a).exists())
+            if (stage / top).is_dir():
+                os.replace(stage / top, out / top)
+                moved_dirs.add(top)
+                moved += 1
+                crash_point("apply")
+                continue
             dst.parent.mkdir(parents=True, exist_ok=True)
             safe_target(out, rel)
         os.replace(src, dst)

@@ -95,7 +95,7 @@ def before_and_after(tmp_path_factory):
     return src, previous, tree_bytes(previous), tree_bytes(clean), search_site(clean)
 
 
-POINTS = ["parse", "render:1", "render:3", "globals", "journal", "state", "apply:1", "apply:10", "apply:30"]
+POINTS = ["parse", "render:1", "render:3", "globals", "journal", "state", "apply:1", "apply:5", "apply:12"]
 
 
 @pytest.mark.slow
