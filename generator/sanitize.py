@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 import nh3
 
+from generator.parse.active import flatten_deep
+
 #: Prefix of every id and in-page link the filing brings.
 ID_PREFIX = "f-"
 
@@ -81,7 +83,7 @@ def sanitize_html(
         return value
 
     cleaned = nh3.clean(
-        html,
+        flatten_deep(html)[0],  # html5ever is quadratic in nesting depth: cap it as Chromium does
         tags=_TAGS,
         clean_content_tags=_CLEAN_CONTENT,
         attributes=_ATTRS,

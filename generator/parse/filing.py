@@ -26,6 +26,7 @@ from generator.model import (
     Item,
     SourceInfo,
 )
+from generator.parse import active as active_mod
 from generator.parse import cover as cover_mod
 from generator.parse import exhibits as exhibits_mod
 from generator.parse import items as items_mod
@@ -47,25 +48,35 @@ class ParseError(Exception):
 def parse_filing(data: bytes, path: str) -> Filing:
     """Read one file's bytes (a submission, a headerless text, an HTML or XML document)."""
     sha = hashlib.sha256(data).hexdigest()
-    raw, compressed = _gunzip(data) if data[:2] == b"\x1f\x8b" else (data, False)
+    raw, compressed, gz_problem = _gunzip(data) if data[:2] == b"\x1f\x8b" else (data, False, None)
     if not raw.strip():
-        raise ParseError("empty file" if not raw else "file holds only white space")
+        empty = "empty file" if not raw else "file holds only white space"
+        raise ParseError(f"{gz_problem}: {empty}" if gz_problem else empty)
     if looks_like_submission(raw):
         sub = read_submission(raw)
     else:
         sub = Submission(None, (_single_document(raw, path),))
+    if gz_problem:
+        sub = replace(sub, diagnostics=(gz_problem, *sub.diagnostics))
     fmt = sub.header.format if sub.header else _standalone_format(sub.documents)
     source = SourceInfo(path=path, sha256=sha, format=fmt, compressed=compressed)
     return assemble(sub, source)
 
 
-def _gunzip(data: bytes) -> tuple[bytes, bool]:
+def _gunzip(data: bytes) -> tuple[bytes, bool, str | None]:
+    """(data, compressed, problem): a cut-off gzip stream decompresses without error, so the
+    missing end-of-stream marker is the only sign that the rest of the filing is gone; bytes after
+    the stream (a second member, garbage) are not read and said so."""
     try:
         d = zlib.decompressobj(wbits=31)
         out = d.decompress(data, MAX_DECOMPRESSED)
         if d.unconsumed_tail:
             raise ParseError(f"gzip data expands beyond {MAX_DECOMPRESSED // 1024**2} MB")
-        return out, True
+        if not d.eof:
+            return out, True, "gzip data is truncated: only the part before the cut was read"
+        if d.unused_data.strip(b"\0"):
+            return out, True, f"{len(d.unused_data)} bytes after the end of the gzip data were not read"
+        return out, True, None
     except (zlib.error, gzip.BadGzipFile) as exc:
         raise ParseError(f"corrupt gzip data: {exc}") from exc
 
@@ -138,7 +149,8 @@ def assemble(sub: Submission, source: SourceInfo) -> Filing:
     if signatures:
         prov["signatures"] = "cover page"
     accession = header.accession_no
-    diagnostics = tuple(Diagnostic(source.path, "parse", msg) for msg in sub.diagnostics)
+    messages = (*sub.diagnostics, *_active_content(sub.documents))
+    diagnostics = tuple(Diagnostic(source.path, "parse", msg) for msg in messages)
     return Filing(
         id=accession or slug_id(source.path),
         accession_no=accession,
@@ -160,6 +172,29 @@ def assemble(sub: Submission, source: SourceInfo) -> Filing:
         acceptance_datetime=header.acceptance_datetime,
         group_members=header.group_members,
     )
+
+
+_EDGAR_R_PAGE = re.compile(r"R\d{1,4}\.htm", re.I)
+
+
+def _active_content(documents: tuple[Document, ...]) -> list[str]:
+    """Name the runnable markup a document carried (the sanitiser removes it either way): EDGAR
+    accepts none, so it means a forged or damaged filing and belongs in the build report."""
+    found = []
+    for i, d in enumerate(documents, 1):
+        if d.filename and _EDGAR_R_PAGE.fullmatch(d.filename):
+            continue  # EDGAR's own XBRL viewer pages (R1.htm, ...) ship its scripts; still sanitised
+        label = f"document {d.sequence or i}" + (f" ({d.filename})" if d.filename else "")
+        if d.format in ("html", "xml") and (kinds := active_mod.active_content(d.text)):
+            found.append(f"{label}: active content removed: {', '.join(kinds)}")
+        if d.format == "html" and (deep := active_mod.flatten_deep(d.text)[1]):
+            found.append(f"{label}: elements nested over {active_mod.MAX_DEPTH} deep: {deep} tags dropped")
+        elif d.data is not None and active_mod.active_file(d.data):
+            found.append(
+                f"{label}: decoded file {d.data_filename or ''!r} holds markup that could run: "
+                "it is published under a passive name, never as a page"
+            )
+    return found
 
 
 def _pick(field, header_value, cover_value, prov, diffs, same=None):
