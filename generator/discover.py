@@ -96,7 +96,17 @@ def _walk(root: Path, exclude: Path | None, skipped: list[Skipped]):
 
 
 def _rel(root: Path, path: Path) -> str:
-    return path.relative_to(root).as_posix() if path != root else "."
+    """The path as reported and recorded. File names are bytes on POSIX: undecodable ones
+    (``\\xff``) and control characters (a newline would forge a line of the build's output) are
+    written as ``\\xNN`` escapes; the file itself is still read through its real path."""
+    rel = path.relative_to(root).as_posix() if path != root else "."
+    if rel.isprintable():
+        return rel
+    raw = rel.encode("utf-8", "surrogateescape")
+    return "".join(
+        c if c.isprintable() else "".join(f"\\x{b:02x}" for b in c.encode("utf-8", "surrogateescape"))
+        for c in raw.decode("utf-8", "surrogateescape")
+    )
 
 
 def _unsafe_link(root: Path, path: Path) -> str | None:
@@ -137,6 +147,8 @@ def classify(rel: str, abspath: Path) -> SourceFile | Skipped:
 def _unrecognised(rel: str, head: bytes) -> Skipped:
     if not head:
         return Skipped(rel, "empty file", True)
+    if not head.strip():  # like an empty file: a filing that lost its content, not a README
+        return Skipped(rel, "file holds only white space", True)
     if _looks_binary(head):
         return Skipped(rel, "not a filing: binary data of an unknown kind", _filing_suffix(rel))
     # Text that is not a filing (a README, notes) is skipped, not failed: it does not make the build fail.
@@ -164,10 +176,10 @@ def sniff(head: bytes) -> str | None:
         return None
     if head.startswith(_BINARY_MAGIC):
         return "binary"
+    if _SGML.search(head) and _control_share(head) <= 0.01:
+        return "submission"  # a stray NUL (say in a <FILENAME>) does not make a filing binary
     if _looks_binary(head):
         return None
-    if _SGML.search(head):
-        return "submission"
     if _HTML.search(head[:4096]):
         return "html"
     if _XML.match(head):
@@ -177,12 +189,13 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def _looks_binary(head: bytes) -> bool:
+def _control_share(head: bytes) -> float:
     sample = head[:8192]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return controls > len(sample) // 100
+    return sum(1 for b in sample if b < 9 or 13 < b < 32) / max(1, len(sample))
+
+
+def _looks_binary(head: bytes) -> bool:
+    return b"\x00" in head[:8192] or _control_share(head) > 0.01
 
 
 def folder_hints(rel: str) -> tuple[str, str | None, str | None]:
