@@ -97,7 +97,7 @@ def test_common_terms_keep_their_best_documents_and_a_tail():
     # the kept documents are the three best by BM25F over this segment (recomputed here)
     full = _build()
     fseg = _segments(full)[0]
-    e, lengths = _postings(full, fseg, "the"), _load(full, f"seg/{fseg}/meta")["lengths"]
+    e, lengths = _postings(full, fseg, "the"), _load(full, f"seg/{fseg}/len")
     docs, n = undeltas(e["d"]), len(lengths) // 3
     avg = [sum(lengths[f::3]) / n for f in range(3)]
     idf = [math.log(n / (df + 1)) + 1 for df in e["n"]]

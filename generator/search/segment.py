@@ -3,8 +3,8 @@
 
 A segment is a complete little index of a few thousand documents: postings shards ``t/<k>``,
 their capped tails ``r/<k>`` (read by merges only), positions ``p/<k>`` and position blocks,
-result rows ``d/<n>``, facet columns ``m/<column>``, ``meta`` (shard table, dates, field lengths:
-what the client needs before any shard) and ``docs`` (ids, digests and file list: what
+result rows ``d/<n>``, facet columns ``m/<column>``, ``meta`` (shard table, dates: what the client
+needs before any shard), ``len`` (three field lengths per document, for scoring) and ``docs`` (ids, digests and file list: what
 :class:`~generator.search.update.IndexUpdate` needs). Text chunks are not in a segment: they live
 under ``search/x/<document digest>/`` so a merge never rewrites them.
 
@@ -170,10 +170,11 @@ class _SegmentWriter:
             "docs": len(self.docs),
             "undated": len(self.docs) - len(dated),
             "days": deltas([_day(f) for f in dated]),
-            "lengths": [x for d in self.docs for x in d.lengths],
             "shards": shards,
         }
         yield self.out("meta", meta)
+        # apart from the meta: loaded while the shards load, and not at all by a query without words
+        yield self.out("len", [x for d in self.docs for x in d.lengths])
         ids = [[d.id, d.digest, len(d.row["chunks"])] for d in self.docs]
         files = sorted(self.written)
         self.written.append("docs")
@@ -325,7 +326,7 @@ def read_segment(name: str, load: Callable[[str], Any], into: SegmentBuilder, li
     meta = load("meta")
     cols = {c: load(f"m/{c}") for c in COLUMNS}
     docs = load("docs")["docs"]
-    lengths = meta["lengths"]
+    lengths = load("len")
     at: dict[int, int] = {}
     for n in sorted(live):
         row = load(f"d/{n}")

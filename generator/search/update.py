@@ -155,7 +155,7 @@ class IndexUpdate:
                 docs = self._read(f"seg/{s['name']}/docs")
                 ids = [(i, h, c) for i, h, c in docs["docs"]]
                 deleted = set(_undelta(s["deleted"]))
-                lengths = self._read(f"seg/{s['name']}/meta")["lengths"]
+                lengths = self._read(f"seg/{s['name']}/len")
                 self.segments.append(_Segment(s["name"], ids, lengths, docs["files"], deleted))
                 self.old.add(s["name"])
         self.where = {d[0]: (s, n) for s in self.segments for n, d in enumerate(s.ids) if n not in s.deleted}

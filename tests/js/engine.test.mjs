@@ -62,12 +62,12 @@ test('a phrase is verified in result order only up to the page: same top results
   assert.ok(blocks(lazy) < blocks(full), `${blocks(lazy)} < ${blocks(full)}`);
 });
 
-test('a one-word query loads the manifest, the segment meta, one shard and one row and chunk per result', { skip }, async () => {
+test('a one-word query loads the manifest, the segment meta and lengths, one shard and one row and chunk per result', { skip }, async () => {
   const { loader, requested } = loaderFor(FULL);
   const res = await search('berkshire', { loader, limit: 2, facets: false });
   assert.ok(res.total >= 2);
   const kinds = requested.map((n) => (n.startsWith('seg/') ? n.split('/')[2] : n.split('/')[0])).sort();
-  assert.deepEqual(kinds, ['d', 'd', 'manifest', 'meta', 't', 'x', 'x']);
+  assert.deepEqual(kinds, ['d', 'd', 'len', 'manifest', 'meta', 't', 'x', 'x']);
 });
 
 const QUERY_SET = [...QUERIES, '', 'hathaway', '"of the"', 'million', 'zyxwv', 'company:berkshire', '"the company" form:8-K'];

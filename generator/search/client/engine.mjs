@@ -115,16 +115,26 @@ function undelta(gaps) {
   return out;
 }
 
+// a segment's field lengths (3 per document), loaded once, alongside the query's first shard
+function lengthsOf(idx, seg) {
+  if (!seg.lengths) {
+    seg.lengths = idx.load(`seg/${seg.name}/len`);
+    seg.lengths.catch(() => { seg.lengths = null; }); // retried by the next query; the error reaches the awaiting one
+  }
+  return seg.lengths;
+}
+
 async function entryIn(idx, seg, term) {
   if (!seg.meta.shards.length) return null;
+  const len = lengthsOf(idx, seg);
   const k = shardOf(seg.meta.shards, term);
   const shard = await idx.load(`seg/${seg.name}/t/${k}`);
-  return shard[term] ? { e: shard[term], k } : null;
+  return shard[term] ? { e: shard[term], k, len: await len } : null;
 }
 
 // BM25F of one term in one document, in hundredths (whoosh's formula, as the command line's)
-function impact(ctx, idf, seg, n, tf) {
-  const { m, avg, weights } = ctx, len = seg.meta.lengths;
+function impact(ctx, idf, len, n, tf) {
+  const { m, avg, weights } = ctx;
   let score = 0;
   for (let f = 0; f < 3; f++) {
     if (!tf[f]) continue;
@@ -166,7 +176,7 @@ async function postings(idx, ctx, term, memo) {
         for (const n of all) if (!seg.deleted.has(n)) docs.set(seg.base + n, rest);
         top.forEach((n, j) => {
           if (seg.deleted.has(n)) return;
-          docs.set(seg.base + n, impact(ctx, idf, seg, n, e.s.map((col) => (col.length ? col[j] : 0))));
+          docs.set(seg.base + n, impact(ctx, idf, x.len, n, e.s.map((col) => (col.length ? col[j] : 0))));
           if (e.f[j] >= 0) anchor.set(seg.base + n, e.f[j]);
         });
         parts.push({ seg, all, shard: x.k, blocks: e.b || null });
