@@ -31,7 +31,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -46,11 +46,20 @@ from generator.model import BuildReport, Diagnostic, Filing, InputOutcome, Outpu
 from generator.pages import parse_page
 from generator.render import make_env, render_page, render_static, render_template
 from generator.render_browse import render_browse
+from generator.scheduler import open_runner
 from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
 from generator.search.update import IndexUpdate
 from generator.site import Site, assemble_site
 from generator.state import BuildState
-from generator.tasks import MAX_FILE_BYTES, RenderTask, UnitResult, parse_unit, parse_unit_light, render_unit
+from generator.tasks import (
+    MAX_FILE_BYTES,
+    RenderTask,
+    UnitResult,
+    parse_partition,
+    parse_unit,
+    parse_unit_light,
+    render_partition,
+)
 
 __all__ = ["MAX_FILE_BYTES", "UnitResult", "build", "make_units", "parse_units", "resolve_duplicates"]
 
@@ -92,7 +101,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
     spill = out / SPILL_DIR  # whole filings from pass 1 for pass 2; never outlives the build
     shutil.rmtree(spill, ignore_errors=True)
     spill.mkdir(parents=True)
-    with _executor(cfg, units) as pool:
+    with open_runner(cfg.scheduler, cfg.worker_count(), max(1, len(units) // 4)) as pool:
         results, kept = _pass1(cfg, units, state, pool, spill)
         results, kept, skipped = _keep_broken(state, results, kept, skipped)
         clock("parse")
@@ -232,33 +241,11 @@ def unit_sig(unit: tuple[SourceFile, ...]) -> str:
     return _digest(*parts)
 
 
-class _Serial:
-    """An executor stand-in that runs in this process (one job, or a handful of units)."""
-
-    def map(self, fn, items, chunksize: int = 1):  # noqa: ARG002 - the Executor signature
-        return map(fn, items)
-
-    def __enter__(self) -> _Serial:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _executor(cfg: SiteConfig, units: list) -> Executor | _Serial:
-    jobs = min(cfg.worker_count(), max(1, len(units) // 4))
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) if jobs > 1 else _Serial()
-
-
-def _worker_init() -> None:
-    """Workers die with the build (Linux): a killed build leaves no process writing behind it."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+def partitions(items: list, cfg: SiteConfig) -> list[list]:
+    """Cut ``items`` into runs, one task each: many tasks per worker (load balance), few enough
+    that a task's overhead (and a cluster's round trip) stays small."""
+    size = cfg.partition_size or max(1, min(64, -(-len(items) // (cfg.worker_count() * 8))))
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tuple[list[UnitResult], dict[str, UnitResult]]:
@@ -273,8 +260,13 @@ def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tupl
     fresh_keys = {u[0].path for u in fresh}
     known = {key: result for key, _, result in state.unit_results(k for k in sigs if k in stored)}
     bar = dict(total=len(fresh), desc="parse", unit="filing", disable=None if cfg.progress else True)
-    parse = functools.partial(parse_unit_light, spill=str(spill))
-    parsed = {r.paths[0]: r for r in tqdm(pool.map(parse, fresh, chunksize=8), **bar)}
+    parse = functools.partial(parse_partition, spill=str(spill))
+    parsed = {}
+    with tqdm(**bar) as progress:
+        for batch in pool.map(parse, partitions(fresh, cfg)):
+            for r in batch:
+                parsed[r.paths[0]] = r
+            progress.update(len(batch))
     kept: dict[str, UnitResult] = {}
     results = []
     for u in units:
@@ -433,7 +425,8 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
     whose previous pages (if any) are kept."""
     failures: dict[str, str] = {}
     bar = dict(total=len(planned), desc="render", unit="filing", disable=None if cfg.progress else True)
-    results = pool.map(render_unit, [p.task for p in planned], chunksize=2)
+    batches = pool.map(render_partition, partitions([p.task for p in planned], cfg))
+    results = (done for batch in batches for done in batch)
     for plan, done in tqdm(zip(planned, results, strict=True), **bar):
         owner = f"filing:{plan.filing.id}"
         if done.error is not None:

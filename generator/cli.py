@@ -34,22 +34,33 @@ def cli() -> None:
 @click.option(
     "--config", "config_file", type=click.Path(path_type=Path), help="A site.toml [./site.toml if present]."
 )
-@click.option("--jobs", "-j", type=int, help="Worker processes for parsing [all cores].")
+@click.option("--jobs", "-j", type=int, help="Worker processes for parsing and rendering [all cores].")
 @click.option("--strict", is_flag=True, default=None, help="Treat warnings as failures (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars; errors and the summary only.")
-def build(source, output, templates, config_file, jobs, strict, quiet) -> None:
+@click.option(
+    "--scheduler",
+    help="Run the build's tasks on a Dask cluster: its address (tcp://host:8786), or 'local' for a "
+    "local Dask cluster. Needs the 'distributed' extra and shared source/output folders.",
+)
+@click.option("--partition-size", type=int, help="Units (or filings) per task [automatic].")
+def build(source, output, templates, config_file, jobs, strict, quiet, scheduler, partition_size) -> None:
     """Build the site from the source folder."""
     from generator.build import build as run_build
+    from generator.scheduler import SchedulerError
 
     try:
         cfg = load_config(
             config_file, source=source, output=output, templates=templates, jobs=jobs, strict=strict,
-            progress=not quiet,
+            progress=not quiet, scheduler=scheduler, partition_size=partition_size,
         )  # fmt: skip
     except ConfigError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    report = run_build(cfg, echo=lambda line: click.echo(line, err=line.startswith(("error", "warning"))))
+    try:
+        report = run_build(cfg, echo=lambda line: click.echo(line, err=line.startswith(("error", "warning"))))
+    except SchedulerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     warned = any(i.diagnostics for i in report.inputs)
     sys.exit(1 if report.failed or (cfg.strict and warned) else 0)
 

@@ -27,13 +27,18 @@ class SiteConfig:
     jobs: int = 0  # 0: all cores
     strict: bool = False
     progress: bool = True
+    scheduler: str | None = None  # None: local processes; "local" or "tcp://host:port": Dask
+    partition_size: int = 0  # units (or filings) per task; 0: chosen from the archive's size
 
     def worker_count(self) -> int:
         return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
 
 
 #: Settings a site.toml may set, with their types.
-_TOML_KEYS = {"source": Path, "output": Path, "templates": Path, "title": str, "jobs": int, "strict": bool}
+_TOML_KEYS = {
+    "source": Path, "output": Path, "templates": Path, "title": str, "jobs": int, "strict": bool,
+    "scheduler": str, "partition_size": int,
+}  # fmt: skip
 
 
 def load_config(config_file: Path | None = None, **overrides: object) -> SiteConfig:
@@ -83,11 +88,17 @@ def _validate(cfg: SiteConfig) -> None:
         # An output folder inside the source is allowed (discovery skips it); the reverse would
         # make the build prune its own inputs.
         raise ConfigError(f"{cfg.output}: the output folder must not be or contain the source folder")
+    if cfg.partition_size < 0:
+        raise ConfigError("--partition-size must be 0 (automatic) or more")
     if cfg.jobs < 0:
         raise ConfigError("--jobs must be 0 (all cores) or more")
 
 
+#: Settings that change how the build runs, not what it makes.
+_NOT_SHAPING = ("jobs", "progress", "source", "output", "scheduler", "partition_size")
+
+
 def config_hash(cfg: SiteConfig) -> str:
     """A digest of every setting that shapes the output (not jobs or progress, which do not)."""
-    shaping = {k: str(v) for k, v in asdict(cfg).items() if k not in ("jobs", "progress", "source", "output")}
+    shaping = {k: str(v) for k, v in asdict(cfg).items() if k not in _NOT_SHAPING}
     return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()

@@ -171,3 +171,13 @@ def render_unit(task: RenderTask) -> Rendered:
         )
     except Exception as exc:  # noqa: BLE001 - per-filing boundary; the build keeps its last output
         return Rendered(task.filing_id, error=f"render error ({type(exc).__name__}: {exc})")
+
+
+def parse_partition(units: list[tuple[SourceFile, ...]], spill: str | None = None) -> list[UnitResult]:
+    """Pass 1 for one partition (a task): its units' light results, in order."""
+    return [parse_unit_light(u, spill) for u in units]
+
+
+def render_partition(tasks: list[RenderTask]) -> list[Rendered]:
+    """Pass 2 for one partition (a task): its filings rendered and staged, in order."""
+    return [render_unit(t) for t in tasks]

@@ -1,0 +1,54 @@
+"""The build cut into partitions, run as separate tasks, gives the site one task gives.
+
+Partitions are runs of units (parse) and of filings in date order (render); each is one task
+that writes its pages into the output's stage, and the main process merges their results (pages,
+search postings) in task order. Checked with two partitions on local worker processes, with one
+filing per partition, and on a local Dask cluster (the engine ``--scheduler tcp://...`` uses for
+a real cluster).
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, run_build, tree_bytes
+
+SITE_SRC = ROOT / "site_src"
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory):
+    out = tmp_path_factory.mktemp("single") / "out"
+    report, lines = run_build(SITE_SRC, out, jobs=1)
+    assert report.failed == 0, lines
+    return tree_bytes(out)
+
+
+def test_two_partitions_on_two_workers_equal_a_single_build(single, tmp_path):
+    out = tmp_path / "out"
+    report, _ = run_build(SITE_SRC, out, jobs=2, partition_size=12)  # 22 filings: two tasks
+    assert report.failed == 0
+    assert tree_bytes(out) == single
+
+
+def test_one_filing_per_partition_equals_a_single_build(single, tmp_path):
+    out = tmp_path / "out"
+    run_build(SITE_SRC, out, jobs=2, partition_size=1)
+    assert tree_bytes(out) == single
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_builds_the_same_site(single, tmp_path):
+    pytest.importorskip("distributed", reason="Dask distributed is not installed (the 'distributed' extra)")
+    out = tmp_path / "out"
+    report, _ = run_build(SITE_SRC, out, jobs=2, scheduler="local", partition_size=6)
+    assert report.failed == 0
+    assert tree_bytes(out) == single
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    pytest.importorskip("distributed", reason="Dask distributed is not installed (the 'distributed' extra)")
+    from generator.scheduler import SchedulerError
+
+    with pytest.raises(SchedulerError, match="cannot reach the Dask scheduler"):
+        run_build(SITE_SRC, tmp_path / "out", scheduler="tcp://127.0.0.1:9")
