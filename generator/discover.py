@@ -80,7 +80,8 @@ def _walk(root: Path, exclude: Path | None, skipped: list[Skipped]):
         for entry in entries:
             path = Path(entry.path)
             rel = _rel(root, path)
-            if exclude is not None and path.resolve() == exclude:
+            # realpath, not Path.resolve: that raises on a link loop, which stopped the whole build
+            if exclude is not None and Path(os.path.realpath(path)) == exclude:
                 continue
             reason = _unsafe_link(root, path)
             if reason:
@@ -164,10 +165,16 @@ def read_head(abspath: Path) -> tuple[bytes, bool]:
     """The first SNIFF_BYTES of the file, decompressed when it is gzip."""
     with open(abspath, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
-    if head[:2] != b"\x1f\x8b":
-        return head, False
-    with gzip.open(abspath, "rb") as gz:
-        return gz.read(SNIFF_BYTES), True
+        if head[:2] != b"\x1f\x8b":
+            return head, False
+        # zlib, not gzip.open: a truncated stream gives what it holds (the parse stage says it was
+        # cut) instead of an EOFError that would refuse a small filing cut short.
+        gz = zlib.decompressobj(wbits=31)
+        out, chunk = b"", head
+        while chunk and len(out) < SNIFF_BYTES and not gz.eof:
+            out += gz.decompress(chunk, SNIFF_BYTES - len(out))
+            chunk = gz.unconsumed_tail or fh.read(SNIFF_BYTES)
+        return out, True
 
 
 def sniff(head: bytes) -> str | None:
