@@ -293,6 +293,26 @@ def test_broken_file_reports_and_watching_goes_on(live: Live) -> None:
                what="a clean SSE build event")  # fmt: skip
 
 
+def test_a_good_filing_saved_broken_keeps_its_page_and_is_reported(live: Live) -> None:
+    """The build keeps the last good output of a file that no longer parses; the watcher puts the
+    failure on the console and in the preview's state, and the fix clears it."""
+    name = Path(START[0]).name
+    fid = name.removesuffix(".txt")
+    good = (live.src / "filings" / name).read_bytes()
+    before = live.builds
+    atomic_write(live.src / "filings" / name, b"\x00\x01 garbled \x00" * 40)  # a bad save
+    result = live.settled(before)
+    assert [p for p, _ in result.failures] == [f"filings/{name}"], result
+    assert any(line.startswith(f"error: filings/{name}") for line in live.lines)
+    assert live.get(f"filings/{fid}/index.html")[0] == 200, "the last good page is still served"
+    assert live.server.broadcaster is not None and not live.server.broadcaster.hello()["ok"]
+
+    before = live.builds
+    atomic_write(live.src / "filings" / name, good)
+    assert live.settled(before).ok
+    assert live.report()[f"filings/{name}"]["outcome"] == "built"
+
+
 def test_exception_in_a_build_is_logged_and_watching_goes_on(source: Path, tmp_path: Path) -> None:
     calls = []
 
