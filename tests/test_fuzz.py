@@ -31,7 +31,7 @@ from conftest import FIXTURES, ROOT
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from generator import sanitize
+from generator import sanitize, site
 from generator.model import Document, Filing
 from generator.pages import parse_page
 from generator.parse import (
@@ -207,7 +207,7 @@ def is_safe_name(name: str | None) -> bool:
         and "\\" not in name
         and "\x00" not in name
         and not name.startswith(".")
-        and len(name) <= 180
+        and len(name) <= 115
     )
 
 
@@ -291,11 +291,14 @@ def test_decode_uu(body: bytes) -> None:
 )
 @example("." * 300)
 @example("a" * 500 + ".htm")
+@example("a" * 60 + "." + "b" * 115 + ".gif")  # was published as a hidden ".bbb...gif"
 def test_safe_filename(name: str) -> None:
-    """A filer's name never becomes a path: one component, no dot start, bounded length; stable."""
+    """A filer's name never becomes a path: one component, no dot start, bounded length; stable;
+    and the name the site publishes a decoded file under is not hidden either."""
     safe = uu.safe_filename(name)
     assert is_safe_name(safe)
     assert safe is None or uu.safe_filename(safe) == safe
+    assert safe is None or not site.safe_file_name(safe).startswith(".")
 
 
 # --- text helpers -------------------------------------------------------------------------------

@@ -17,7 +17,10 @@ _BEGIN = re.compile(rb"(?:^|(?<=[\r\n]))[ \t]*begin[ \t]+([0-7]{3,4})[ \t]+([^\r
 _BEGIN_WINDOW = 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+()~,@=-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_MAX_NAME = 180
+#: Long enough for any real EDGAR name; short enough that the site's decoded-file name (this plus
+#: ".bin", cut to its last 120 characters) never starts inside the name, where a "." would make
+#: a hidden file.
+_MAX_NAME = 115
 
 
 @dataclass(frozen=True, slots=True)
