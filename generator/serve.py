@@ -26,6 +26,7 @@ import os
 import queue
 import re
 import secrets
+import sys
 import threading
 import urllib.parse
 from importlib import resources
@@ -279,6 +280,14 @@ class PreviewServer(http.server.ThreadingHTTPServer):
 
         super().__init__(("127.0.0.1", port), Handler)
         self._thread: threading.Thread | None = None
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:  # type: ignore[override]
+        """A page reloaded mid-download drops its connection: routine with live reload, so no
+        traceback for that; anything else gets one line, and the server goes on."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        print(f"warning: serve: {type(exc).__name__}: {exc}", file=sys.stderr)
 
     @property
     def url(self) -> str:

@@ -178,7 +178,7 @@ class Watcher:
         self._load_config = load_config
         self.cfg = load_config()
         self.config_file = (config_file or Path("site.toml")).absolute()
-        self._echo = echo
+        self._echo = _never_raises(echo)
         self._build = build
         self.debounce, self.max_delay = debounce, max_delay
         self.settle_timeout, self.poll = settle_timeout, poll
@@ -475,6 +475,16 @@ class Watcher:
         if not full and _accepts(build, "changed"):
             return build(self.cfg, echo=self._echo, changed=[Path(p) for p in changed])
         return build(self.cfg, echo=self._echo)
+
+
+def _never_raises(echo: Echo) -> Echo:
+    """A console that went away (a closed pipe, a closed terminal) must not stop the builder."""
+
+    def safe(line: str) -> None:
+        with contextlib.suppress(Exception):
+            echo(line)
+
+    return safe
 
 
 def _accepts(fn: Callable[..., object], name: str) -> bool:

@@ -233,3 +233,27 @@ def test_serve_usage_errors(tmp_path: Path) -> None:
         busy.server_close()
     res = runner.invoke(cli, ["watch", "--source", str(tmp_path / "missing")])
     assert res.exit_code == 2 and "source folder not found" in res.output
+
+
+def test_a_dropped_download_prints_no_traceback(server: PreviewServer, site: Path, capfd) -> None:
+    """Pages reloaded mid-download drop their connections: routine with live reload."""
+    import socket
+    import struct
+
+    big = site / "static" / "big.txt"
+    big.write_bytes(b"x" * 20_000_000)
+    try:
+        for _ in range(3):
+            sock = socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=30)
+            sock.sendall(
+                f"GET /static/big.txt HTTP/1.0\r\nHost: 127.0.0.1:{server.server_address[1]}\r\n\r\n".encode()
+            )
+            sock.recv(1024)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not close
+            sock.close()
+        time.sleep(1.0)
+        assert request(server, "/")[0] == 200, "the server goes on"
+    finally:
+        big.unlink()
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err and "Exception occurred" not in captured.err, captured.err
