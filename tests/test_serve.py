@@ -166,6 +166,14 @@ def test_open_page_reloads_and_shows_failures(tmp_path: Path) -> None:
         page.wait_for_function("() => window.__notReloaded === undefined", timeout=TIMEOUT * 1000)
         assert page.locator("#filing-archive-overlay").count() == 0
 
+        page.wait_for_timeout(500)
+        page.evaluate("window.__notReloaded = true")
+        before = live.builds  # saved unchanged: a build that writes nothing keeps the page
+        atomic_write(src / f"{acc}.txt", edited)
+        assert live.settled(before).written == 0
+        page.wait_for_timeout(1000)
+        assert page.evaluate("window.__notReloaded") is True
+
         hostile = "<img src=x onerror=alert(1)>.txt"
         before = live.builds
         (src / hostile).write_bytes(b"\x00\x01 broken \x00" * 40)

@@ -4,7 +4,8 @@
 // It is an external same-origin script because the site's CSP is `script-src 'self'`.
 //
 // Protocol (docs/watch.md): an EventSource on /__filing_archive/events gets `hello` with the
-// server's current state on every (re)connection, then `build` after each build. A state is
+// server's current state on every (re)connection, then `build` after each build, which reloads
+// the page unless the build wrote nothing. A state is
 // {build, server, ok, error, failures: [{path, reason}], ...}. The page was served at the build
 // and server named in this script's own URL: if the hello names a newer build or another server,
 // the page missed an event and reloads at once.
@@ -84,7 +85,15 @@
     }
     showOverlay(state);
   });
-  source.addEventListener("build", function () {
+  source.addEventListener("build", function (event) {
+    var state = JSON.parse(event.data);
+    if (state.written === 0 && !state.error) {
+      // Nothing on disk changed (a file touched, saved unchanged): keep the page and its scroll
+      // position; only the failures may differ.
+      servedBuild = state.build;
+      showOverlay(state);
+      return;
+    }
     location.reload();
   });
 })();
