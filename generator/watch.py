@@ -482,7 +482,10 @@ def _never_raises(echo: Echo) -> Echo:
 
     def safe(line: str) -> None:
         with contextlib.suppress(Exception):
-            echo(line)
+            try:
+                echo(line)
+            except UnicodeEncodeError:  # a file name that is not UTF-8 (surrogate escapes)
+                echo(line.encode("utf-8", "backslashreplace").decode("utf-8"))
 
     return safe
 

@@ -313,6 +313,14 @@ def test_a_good_filing_saved_broken_keeps_its_page_and_is_reported(live: Live) -
     assert live.report()[f"filings/{name}"]["outcome"] == "built"
 
 
+def test_a_file_name_that_is_not_utf8(live: Live) -> None:
+    acc, data = variant(81)
+    before = live.builds
+    (live.src / "filings" / os.fsdecode(b"copy \xff of 8-K.txt")).write_bytes(data)
+    result = live.settled(before)
+    assert result.error is None and acc in live.catalog_ids()
+
+
 def test_exception_in_a_build_is_logged_and_watching_goes_on(source: Path, tmp_path: Path) -> None:
     calls = []
 
