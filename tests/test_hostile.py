@@ -265,7 +265,8 @@ def _pages(out: Path) -> list[str]:
         for p in sorted((out / "filings" / fid).glob("*.html"))
     ]
     pages += ["hostile-page/index.html", "index.html", "companies/index.html", "companies/0000000098/index.html", "forms/8-k/index.html",
-              "dates/2024/index.html", "search/index.html?q=hostile"]  # fmt: skip
+              "dates/2024/index.html", "search/index.html?q=hostile", "search/index.html?q=pwned+onerror",
+              "search/index.html?q=script"]  # fmt: skip
     return pages
 
 
@@ -303,6 +304,8 @@ def _open_and_poke(page, url: str, served: str) -> None:
     says (every payload would set it to ``pwned-...``), window.name stays empty, no navigation."""
     title = html.unescape(re.search(r"<title>(.*?)</title>", served, re.S).group(1))  # type: ignore[union-attr]
     page.goto(url)
+    if "?q=" in url:  # the results (snippets are set as HTML) must show, or the page proves nothing
+        page.wait_for_selector("#search-results li", timeout=10_000)
     # the payload's links lost their href (javascript:, data:) or kept an in-page one; links to
     # other pages of the site are the theme's and are opened on their own
     for sel in ("a:not([href])", "a[href^='#']", "button", "summary", "#f-hover"):
@@ -350,3 +353,29 @@ def test_every_case_is_documented() -> None:
     table = doc.split("## Cases", 1)[1].split("###", 1)[0]
     rows = set(re.findall(r"^\| `([^`]+)` \|", table, re.M))
     assert rows == {c["path"] for c in MANIFEST}
+
+
+@pytest.mark.slow
+def test_a_gzip_bomb_is_refused_and_the_build_goes_on(tmp_path) -> None:
+    """1 MB of gzip that expands past the 1 GB limit (a filing header, then spaces) is refused
+    with a message naming the limit; the filing beside it is built."""
+    import zlib
+
+    src = tmp_path / "src"
+    src.mkdir()
+    GENERATORS["good.txt"](src / "good.txt", tmp_path)
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with open(src / "bomb.txt.gz", "wb") as fh:
+        fh.write(
+            z.compress(b"<SEC-HEADER>\nACCESSION NUMBER: 0000000099-24-000010\n</SEC-HEADER>\n<DOCUMENT>\n")
+        )
+        block = b" " * (64 * 1024**2)
+        for _ in range(17):  # 1,088 MB
+            fh.write(z.compress(block))
+        fh.write(z.flush())
+    assert (src / "bomb.txt.gz").stat().st_size < 4 * 1024**2
+    report, lines = run_build(src, tmp_path / "out", jobs=1)
+    outcomes = {i.path: i for i in report.inputs}
+    assert outcomes["good.txt"].outcome == "built"
+    assert outcomes["bomb.txt.gz"].outcome == "failed"
+    assert any(ln.startswith("error: bomb.txt.gz: gzip data expands beyond 1024 MB") for ln in lines), lines

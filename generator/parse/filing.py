@@ -34,8 +34,9 @@ from generator.parse import signatures as signatures_mod
 from generator.parse import text as text_mod
 from generator.parse.sgml import Header, Submission, looks_like_submission, read_submission
 
-#: Decompressed gzip inputs larger than this are refused (a "zip bomb" must not exhaust memory).
-MAX_DECOMPRESSED = 2 * 1024**3
+#: Decompressed gzip inputs larger than this are refused (a "zip bomb" must not exhaust memory):
+#: the same 1 GB the build allows an uncompressed file (``build.MAX_FILE_BYTES``), not twice that.
+MAX_DECOMPRESSED = 1024**3
 
 _INLINE_SGML = re.compile(r"</?(?:PAGE|TABLE|CAPTION|S|C|FN|F\d{1,2}|R\d{1,2})>", re.I)
 _EIGHT_K = re.compile(r"^8-K(?:\d\d[A-Z]\d?)?(?:/A)?$|^ABS-15G", re.I)
