@@ -45,7 +45,7 @@ from generator.faults import crash_point
 from generator.model import BuildReport, Diagnostic, Filing, InputOutcome, Output, Page, SourceFile
 from generator.pages import parse_page
 from generator.render import make_env, render_page, render_static, render_template
-from generator.render_browse import render_browse
+from generator.render_browse import browse_groups
 from generator.scheduler import open_runner
 from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
 from generator.search.update import IndexUpdate
@@ -122,7 +122,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
     shutil.rmtree(spill, ignore_errors=True)
     crash_point("globals")
     _drop_gone_filings(state, site, stage, search)
-    _render_globals(site, env, stage, state, search, search_paths, failures, clock)
+    _render_globals(site, env, stage, state, search, search_paths, failures, clock, global_key, templates)
     outcomes = [_mark_render_failure(o, failures) for o in outcomes]
     report = BuildReport(
         inputs=tuple(sorted(outcomes, key=lambda o: o.path)),
@@ -167,7 +167,6 @@ def template_digests(env) -> dict[str, str]:
     for name in sorted(env.list_templates()):
         source, _, _ = loader.get_source(env, name)
         out[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    loader.loaded = set()
     return out
 
 
@@ -461,13 +460,15 @@ def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search
 
 
 def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, search: IndexUpdate,
-                    search_paths: set[str], failures: dict[str, str], clock: _Clock) -> None:  # fmt: skip
+                    search_paths: set[str], failures: dict[str, str], clock: _Clock, global_key: str,
+                    templates: dict[str, str]) -> None:  # fmt: skip
     """Listings, markdown pages, static files, the catalog and the search index: each an owner of
     its files, so a file one of them no longer makes is removed."""
     shown = [f for f in site.filings if f.id not in failures]
     catalog = [export.catalog_entry(f) for f in shown]
+    _render_listings(site, env, stage, state, global_key, templates)
+    clock("browse")
     groups: dict[str, Callable[[], Iterable[Output]]] = {
-        "browse": lambda: render_browse(site, env),
         "pages": lambda: (render_page(p, site, env) for p in site.pages),
         "static": lambda: render_static(env),
         "catalog": lambda: [Output("catalog.json", export.dumps({"filings": catalog}))],
@@ -488,6 +489,46 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, sear
     stage.remove_later(set(state.owner_paths("search")) - index_paths)
     state.put_owner("search", "", index_paths)
     clock("search")
+
+
+def _render_listings(site: Site, env, stage: write.Stage, state: BuildState, global_key: str,
+                     templates: dict[str, str]) -> None:  # fmt: skip
+    """The listing pages, one group (a form, a year, a company, the overviews) at a time: a group
+    whose material and templates did not change is not rendered at all."""
+    owner_keys = state.owner_keys()
+    nav = repr((site.title, [(p.slug, p.title) for p in site.pages]))
+    fingerprints: dict[str, str] = {}
+
+    def fingerprint(f: Filing) -> str:
+        if f.id not in fingerprints:
+            fingerprints[f.id] = hashlib.sha256(repr(f).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        return fingerprints[f.id]
+
+    def key(material: str, deps: list[str]) -> str:
+        return _digest(global_key, nav, material, repr([(d, templates.get(d)) for d in deps]))
+
+    live: set[str] = set()
+    claimed: set[str] = set()
+    stale: set[str] = set()
+    for group in browse_groups(site, env, fingerprint):
+        live.add(group.owner)
+        material = repr(group.material)
+        if group.owner in owner_keys and owner_keys[group.owner] == key(material, state.owner_deps(group.owner)):
+            claimed.update(state.owner_paths(group.owner))
+            continue
+        outputs = group.make()
+        for o in outputs:
+            stage.put(o)
+        paths = {o.path for o in outputs}
+        deps = sorted({d for o in outputs for d in o.deps})
+        claimed |= paths
+        stale |= set(state.owner_paths(group.owner)) - paths
+        state.put_owner(group.owner, key(material, deps), paths, deps)
+    for owner in owner_keys:  # a form, year or company no longer in the archive
+        if (owner == "browse" or owner.startswith("browse:")) and owner not in live:
+            stale |= set(state.owner_paths(owner))
+            state.drop_owner(owner)
+    stage.remove_later(stale - claimed)  # a page can move from one group to another
 
 
 def _parse_pages(sources: list[SourceFile]) -> tuple[list[Page], list[InputOutcome]]:

@@ -2,7 +2,7 @@
 
 One Jinja environment: autoescape on, StrictUndefined (a typo in a template fails loudly), and a
 loader that looks in the user's templates folder before the theme shipped in the package. The
-loader records which templates each render loaded, so the incremental build can tell which pages a
+environment records which templates each render loaded, so the incremental build can tell which pages a
 template change touches. Templates get model objects and a ``url()`` helper that turns a
 site-root URL into a link relative to the page being rendered.
 """
@@ -37,22 +37,33 @@ def theme_dir() -> Path:
     return Path(str(importlib.resources.files("generator.templates")))
 
 
-class RecordingLoader(jinja2.FileSystemLoader):
-    """A FileSystemLoader that remembers every template it was asked for since the last reset."""
+class RecordingEnvironment(jinja2.Environment):
+    """An Environment that remembers every template a render asked for (the page's template and
+    everything it extends, includes or imports), since the last reset of :attr:`loaded`.
 
-    def __init__(self, searchpath: list[Path]) -> None:
-        super().__init__([str(p) for p in searchpath])
+    Recorded here, not in the loader: compiled templates are cached, so a loader sees only the
+    first page that uses a template, and the incremental build needs the list for every page."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
         self.loaded: set[str] = set()
 
-    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[override]
-        self.loaded.add(template)
-        return super().get_source(environment, template)
+    def get_template(self, name, parent=None, globals=None):  # type: ignore[override]  # noqa: A002
+        if isinstance(name, str):
+            self.loaded.add(self.join_path(name, parent) if parent is not None else name)
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names, parent=None, globals=None):  # type: ignore[override]  # noqa: A002
+        template = super().select_template(names, parent, globals)
+        if template.name:
+            self.loaded.add(template.name)
+        return template
 
 
 def make_env(user_templates: Path | None = None) -> jinja2.Environment:
     paths = ([user_templates] if user_templates else []) + [theme_dir()]
-    env = jinja2.Environment(
-        loader=RecordingLoader(paths),
+    env = RecordingEnvironment(
+        loader=jinja2.FileSystemLoader([str(p) for p in paths]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -84,11 +95,10 @@ def _url(ctx: Any, target: str) -> str:
 def render_template(
     env: jinja2.Environment, template: str, here: str, site: Site | FilingContext, **values: Any
 ) -> Output:
-    loader = env.loader
-    assert isinstance(loader, RecordingLoader)
-    loader.loaded = set()
+    assert isinstance(env, RecordingEnvironment)
+    env.loaded = set()
     text = env.get_template(template).render(here=here, site=site, **values)
-    return Output(here, text.encode("utf-8"), tuple(sorted(loader.loaded)))
+    return Output(here, text.encode("utf-8"), tuple(sorted(env.loaded)))
 
 
 def render_filing(

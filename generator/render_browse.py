@@ -8,6 +8,8 @@ rows, so it is the same on every build.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -119,15 +121,49 @@ def grouped_pages(rows: Sequence, key: Callable[[Any], str], first: str):
     return pages, starts
 
 
+@dataclass(frozen=True)
+class BrowseGroup:
+    """Listing pages rendered together, and what they show: ``material`` holds everything of the
+    site the pages read (filing fingerprints, counts, neighbours), so an incremental build renders
+    the group again only when it changed (or a template it loaded did)."""
+
+    owner: str
+    material: tuple
+    make: Callable[[], list[Output]]
+
+
 def render_browse(site: Site, env: jinja2.Environment) -> list[Output]:
     """The home page and every listing page."""
+    return [o for g in browse_groups(site, env, lambda f: repr(f)) for o in g.make()]
+
+
+def browse_groups(site: Site, env: jinja2.Environment, fingerprint: Callable[[Any], str]) -> list[BrowseGroup]:
+    """Every listing page, in groups: the overviews (home, forms, dates, companies A-Z), and one
+    group per form, year, undated and company. ``fingerprint(filing)`` names a filing's state."""
     register(env)
-    return [
-        _home(site, env),
-        *_forms(site, env),
-        *_dates(site, env),
-        *_companies(site, env),
+    fps = lambda filings: tuple(fingerprint(f) for f in filings)  # noqa: E731
+    overview = (tuple((f.id, f.form, f.filed) for f in site.filings), fps(site.filings[:LATEST]),
+                tuple((c.key, c.name) for c in site.companies_az))  # fmt: skip
+    groups = [
+        BrowseGroup("browse:overview", overview, lambda: [_home(site, env), _forms_index(site, env),
+                    _dates_index(site, env), *_companies_index(site, env)]),  # fmt: skip
     ]
+    for form, filings in site.by_form.items():
+        groups.append(BrowseGroup(f"browse:form:{form}", (site.form_url(form), fps(filings)),
+                                  functools.partial(_form, site, env, form, filings)))  # fmt: skip
+    years = sorted(y for y in site.by_year if y != "unknown")
+    for i, year in enumerate(years):
+        prev_year, later = years[i - 1] if i else None, years[i + 1 : i + 2]
+        groups.append(BrowseGroup(f"browse:year:{year}", (prev_year, tuple(later), fps(site.by_year[year])),
+                                  functools.partial(_year, site, env, year, site.by_year[year], prev_year, later)))  # fmt: skip
+    undated = site.by_year.get("unknown", [])
+    groups.append(BrowseGroup("browse:undated", fps(undated), functools.partial(_undated, site, env, undated)))
+    for company in site.companies.values():
+        material = (repr(dataclasses.replace(company, filings=())),
+                    tuple((fingerprint(cf.filing), cf.roles) for cf in company.filings))  # fmt: skip
+        groups.append(BrowseGroup(f"browse:company:{company.key}", material,
+                                  functools.partial(_company, site, env, company)))  # fmt: skip
+    return groups
 
 
 def _home(site: Site, env: jinja2.Environment) -> Output:
@@ -144,29 +180,29 @@ def _home(site: Site, env: jinja2.Environment) -> Output:
     )
 
 
-def _forms(site: Site, env: jinja2.Environment) -> list[Output]:
-    out = [render_template(env, "forms.html", urls.FORMS_URL, site, forms=list(site.by_form.items()))]
-    for form, filings in site.by_form.items():
-        for pager, chunk in paginate(filings, site.form_url(form)):
-            out.append(
-                render_template(env, "form.html", pager.url, site, form=form, filings=chunk, pager=pager)
-            )
-    return out
+def _forms_index(site: Site, env: jinja2.Environment) -> Output:
+    return render_template(env, "forms.html", urls.FORMS_URL, site, forms=list(site.by_form.items()))
 
 
-def _dates(site: Site, env: jinja2.Environment) -> list[Output]:
+def _form(site: Site, env: jinja2.Environment, form: str, filings: list) -> list[Output]:
+    return [
+        render_template(env, "form.html", pager.url, site, form=form, filings=chunk, pager=pager)
+        for pager, chunk in paginate(filings, site.form_url(form))
+    ]
+
+
+def _dates_index(site: Site, env: jinja2.Environment) -> Output:
     years = {y: fs for y, fs in site.by_year.items() if y != "unknown"}
     undated = site.by_year.get("unknown", [])
     chart = filings_by_year(site.filings, "chart-dates", "Filings per year, by form")
-    out = [
-        render_template(env, "dates.html", urls.DATES_URL, site, years=years, undated=undated, chart=chart)
+    return render_template(env, "dates.html", urls.DATES_URL, site, years=years, undated=undated, chart=chart)
+
+
+def _undated(site: Site, env: jinja2.Environment, undated: list) -> list[Output]:
+    return [
+        render_template(env, "undated.html", pager.url, site, filings=chunk, pager=pager)
+        for pager, chunk in paginate(undated, urls.UNDATED_URL)
     ]
-    order = sorted(years)
-    for i, year in enumerate(order):
-        out += _year(site, env, year, years[year], order[i - 1] if i else None, order[i + 1 : i + 2])
-    for pager, chunk in paginate(undated, urls.UNDATED_URL):
-        out.append(render_template(env, "undated.html", pager.url, site, filings=chunk, pager=pager))
-    return out
 
 
 def _year(site: Site, env, year: str, filings: list, prev_year: str | None, later: list[str]) -> list[Output]:
@@ -185,15 +221,12 @@ def _year(site: Site, env, year: str, filings: list, prev_year: str | None, late
     ]
 
 
-def _companies(site: Site, env: jinja2.Environment) -> list[Output]:
+def _companies_index(site: Site, env: jinja2.Environment) -> list[Output]:
     pages, starts = grouped_pages(site.companies_az, letter, urls.COMPANIES_URL)
-    out = [
+    return [
         render_template(env, "companies.html", pager.url, site, groups=groups, pager=pager, starts=starts)
         for pager, groups in pages
     ]
-    for company in site.companies.values():
-        out += _company(site, env, company)
-    return out
 
 
 def _company(site: Site, env: jinja2.Environment, company: Company) -> list[Output]:
