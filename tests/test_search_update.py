@@ -15,7 +15,7 @@ from generator.search import store
 from generator.search.encode import read_data_file
 from generator.search.fields import BodyPart, SearchDoc, search_doc
 from generator.search.query import parse_query
-from generator.search.segment import SegmentBuilder, Settings, read_segment
+from generator.search.segment import SegmentBuilder, SegmentSource, Settings
 from generator.search.update import IndexUpdate, analyse
 
 SMALL = {"segment_docs": 6, "merge_factor": 3}
@@ -61,9 +61,10 @@ def test_an_update_without_changes_writes_nothing(tmp_path, docs):
 
 
 def test_a_changed_filing_rewrites_its_chunks_a_small_segment_and_the_manifest(tmp_path, docs):
-    update_site(tmp_path, docs, **SMALL)
+    few = {"segment_docs": 6, "merge_factor": 8}  # four segments: no tier has 8
+    update_site(tmp_path, docs, **few)
     names = {s["name"] for s in _manifest(tmp_path)["segments"]}
-    written = update_site(tmp_path, [changed_doc(docs[3])], **SMALL)
+    written = update_site(tmp_path, [changed_doc(docs[3])], **few)
     new = [s for s in _manifest(tmp_path)["segments"] if s["name"] not in names]
     assert len(new) == 1 and new[0]["docs"] == 1
     old = [s for s in _manifest(tmp_path)["segments"] if s["deleted"]]
@@ -85,6 +86,16 @@ def test_a_segment_made_by_merging_is_the_segment_a_fresh_build_makes(tmp_path, 
     assert [(s["docs"], s["deleted"]) for s in _manifest(tmp_path)["segments"]] == [(9, [0, 1, 1, 1])]
     update_site(tmp_path, [], [docs[4].id], segment_docs=100, merge_factor=3)
     assert [(s["docs"], s["deleted"]) for s in _manifest(tmp_path)["segments"]] == [(4, [])]
+
+
+def test_full_segments_merge_when_their_tier_fills(tmp_path, docs):
+    update_site(tmp_path, docs[:16], segment_docs=4, merge_factor=4)  # four full segments
+    assert [s["docs"] for s in _manifest(tmp_path)["segments"]] == [4, 4, 4, 4]
+    update_site(tmp_path, docs[16:17], segment_docs=4, merge_factor=4)  # tier 1 has 4: merged
+    assert [s["docs"] for s in _manifest(tmp_path)["segments"]] == [17]
+    fresh = tmp_path / "fresh"
+    update_site(fresh, docs[:17], segment_docs=100)
+    assert _tree(fresh) == _tree(tmp_path)
 
 
 def test_incremental_updates_search_like_a_fresh_build_on_the_command_line(tmp_path, docs):
@@ -160,8 +171,6 @@ def test_a_segment_reads_back_into_the_same_segment(docs, cap, position_bytes):
     def load(rel):
         return read_data_file(files[f"{prefix}{rel}.js"])
 
-    again = SegmentBuilder()
-    read_segment(writer.name, load, again, set(range(len(docs))))
-    second = again.write(s)
+    second = SegmentBuilder().write(s, [SegmentSource(writer.name, load, set(range(len(docs))))])
     assert second.name == writer.name
     assert {o.path: o.data for o in second.files()} == files

@@ -18,6 +18,8 @@ a segment rebuilt by a merge is byte-identical to one built from the analysed do
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 import math
 from array import array
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -31,7 +33,6 @@ from generator.search.encode import (
     FORMAT_VERSION,
     ROOT,
     column,
-    cut_shards,
     data_file,
     deltas,
     dumps,
@@ -108,14 +109,6 @@ class SegmentBuilder:
         """Leave document ``n`` out of the segment (replaced or removed before the flush)."""
         self.dead.add(n)
 
-    def add_posting(self, term: str, n: int, tf: Sequence[int], first: int, positions: Sequence[int]) -> None:
-        self.p_term.append(self.term_ids.setdefault(term, len(self.term_ids)))
-        self.p_doc.append(n)
-        for f in range(3):
-            self.p_tf[f].append(tf[f])
-        self.p_first.append(first)
-        self.positions.extend(positions)
-
     def add_postings(self, n: int, terms: Sequence[str], tf: array, first: array, positions: array) -> None:
         """All of document ``n``'s postings at once (terms sorted, ``tf`` three per term, the
         positions of each term in turn): array-level copies, no Python step per posting."""
@@ -127,27 +120,89 @@ class SegmentBuilder:
         self.p_first.extend(first)
         self.positions.extend(positions)
 
-    def write(self, settings: Settings) -> _SegmentWriter:
-        """The segment's writer: ``name``, ``docs`` (in segment order), ``files()`` (a stream),
+    def write(self, settings: Settings, sources: Sequence[SegmentSource] = ()) -> _SegmentWriter:
+        """The writer of the segment of this builder's live documents and those of ``sources``
+        (segments being merged): ``name``, ``docs`` (in segment order), ``files()`` (a stream),
         then ``written`` (the files' names relative to the segment folder)."""
-        live = sorted((n for n in range(len(self.docs)) if n not in self.dead), key=self._order)
+        everyone = [(d, -1, n) for n, d in enumerate(self.docs) if n not in self.dead]
+        for i, source in enumerate(sources):
+            everyone += [(d, i, n) for n, d in source.docs()]
+        everyone.sort(key=lambda x: (x[0].filed is not None, x[0].filed or "", x[0].id))
         new = array("i", [-1]) * len(self.docs)
-        for i, n in enumerate(live):
-            new[n] = i
-        docs = [self.docs[n] for n in live]
+        renumber: list[dict[int, int]] = [{} for _ in sources]
+        for at, (_d, i, n) in enumerate(everyone):
+            if i < 0:
+                new[n] = at
+            else:
+                renumber[i][n] = at
+        docs = [d for d, _i, _n in everyone]
+        streams = [self._terms(new), *(src.terms(renumber[i]) for i, src in enumerate(sources))]
         name = segment_name([d.digest for d in docs], settings)
-        return _SegmentWriter(self, name, docs, new, settings)
+        return _SegmentWriter(name, docs, _merged(streams), settings)
 
-    def _order(self, n: int) -> tuple:
-        d = self.docs[n]
-        return (d.filed is not None, d.filed or "", d.id)
+    def _terms(self, new: array) -> Iterator[tuple[str, list[Posting]]]:
+        """(term, postings in new document order) for every term of the live documents, sorted:
+        a counting sort of the posting records by term id (arrays, no list per term)."""
+        counts = array("I", bytes(4 * len(self.term_ids)))
+        for t, n in zip(self.p_term, self.p_doc, strict=True):
+            if new[n] >= 0:
+                counts[t] += 1
+        starts, total = array("Q", bytes(8 * (len(counts) + 1))), 0
+        for t, c in enumerate(counts):
+            starts[t] = total
+            total += c
+        starts[len(counts)] = total
+        order, fill = array("I", bytes(4 * total)), array("Q", starts)
+        for p, (t, n) in enumerate(zip(self.p_term, self.p_doc, strict=True)):
+            if new[n] >= 0:
+                order[fill[t]] = p
+                fill[t] += 1
+        del fill
+        offsets, at = array("Q", [0]), 0
+        for x, y, z in zip(*self.p_tf, strict=True):
+            at += x + y + z
+            offsets.append(at)
+        tf = self.p_tf
+        for term in sorted(t for t, i in self.term_ids.items() if counts[i]):
+            i = self.term_ids[term]
+            postings: list[Posting] = [
+                (
+                    new[self.p_doc[p]],
+                    (tf[0][p], tf[1][p], tf[2][p]),
+                    self.p_first[p],
+                    self.positions[offsets[p] : offsets[p + 1]],
+                )  # fmt: skip
+                for p in order[starts[i] : starts[i + 1]]
+            ]
+            postings.sort(key=lambda x: x[0])
+            yield term, postings
+
+
+#: one document's postings of a term: (document, frequency per field, first body position, positions)
+Posting = tuple[int, tuple[int, int, int], int, Sequence[int]]
+
+
+def _merged(streams: Sequence[Iterator[tuple[str, list[Posting]]]]) -> Iterator[tuple[str, list[Posting]]]:
+    """One term stream from several (each sorted by term): a term's postings from all of them,
+    by document. Only one term's postings are held at a time: a merge's memory does not grow with
+    the segments merged."""
+    if len(streams) == 1:
+        yield from streams[0]
+        return
+    for term, group in itertools.groupby(heapq.merge(*streams, key=lambda x: x[0]), key=lambda x: x[0]):
+        postings = [p for _t, ps in group for p in ps]
+        postings.sort(key=lambda x: x[0])
+        yield term, postings
 
 
 class _SegmentWriter:
-    """Turns a builder's arrays into the segment's files, one shard at a time."""
+    """Turns a stream of (term, postings) into the segment's files, one shard at a time: a shard
+    ends when the next entry would pass ``shard_bytes`` (the rule of :func:`cut_shards`)."""
 
-    def __init__(self, b: SegmentBuilder, name: str, docs: list[DocInfo], new: array, s: Settings) -> None:
-        self.b, self.name, self.docs, self.new, self.s = b, name, docs, new, s
+    def __init__(
+        self, name: str, docs: list[DocInfo], terms: Iterator[tuple[str, list[Posting]]], s: Settings
+    ) -> None:
+        self.name, self.docs, self.terms, self.s = name, docs, terms, s
         self.written: list[str] = []
         n = max(1, len(docs))
         self.avg = [max(1e-9, sum(d.lengths[f] for d in docs) / n) for f in range(3)]
@@ -180,104 +235,78 @@ class _SegmentWriter:
         self.written.append("docs")
         yield data_file(f"seg/{self.name}/docs", {"docs": ids, "files": files})
 
-    def _postings_by_term(self) -> tuple[list[str], list[array]]:
-        """Each term (sorted) and its posting numbers in segment document order, dead left out:
-        a counting sort of the posting records by term id into one array (no list per term)."""
-        b, new = self.b, self.new
-        counts = array("I", bytes(4 * len(b.term_ids)))
-        for t, n in zip(b.p_term, b.p_doc, strict=True):
-            if new[n] >= 0:
-                counts[t] += 1
-        starts, total = array("Q", bytes(8 * (len(counts) + 1))), 0
-        for t, c in enumerate(counts):
-            starts[t] = total
-            total += c
-        starts[len(counts)] = total
-        order, fill = array("I", bytes(4 * total)), array("Q", starts)
-        for p, (t, n) in enumerate(zip(b.p_term, b.p_doc, strict=True)):
-            if new[n] >= 0:
-                order[fill[t]] = p
-                fill[t] += 1
-        del fill
-        terms = sorted(t for t, i in b.term_ids.items() if counts[i])
-        groups = []
-        for term in terms:
-            i = b.term_ids[term]
-            groups.append(array("I", sorted(order[starts[i] : starts[i + 1]], key=lambda p: new[b.p_doc[p]])))
-        return terms, groups
-
     def _shards(self) -> Generator[Output, None, list[str]]:
         """Yields the postings, tails and positions files; returns each shard's first term."""
-        b, s = self.b, self.s
-        offsets, total = array("Q", [0]), 0
-        for x, y, z in zip(*b.p_tf, strict=True):
-            total += x + y + z
-            offsets.append(total)
-        terms, groups = self._postings_by_term()
-        split_at = s.position_bytes // 4 if s.position_bytes is not None else None
-        texts, tails, per_block = [], {}, {}
-        for j, ps in enumerate(groups):
-            entry, tail = self._entry(ps)
-            count = sum(offsets[p + 1] - offsets[p] for p in ps)
-            if split_at is not None and count > split_at and len(ps) > 1:
-                per_block[j] = max(1, len(ps) * split_at // count)
-                entry["b"] = [0, per_block[j]]
+        split_at = self.s.position_bytes // 4 if self.s.position_bytes is not None else None
+        firsts: list[str] = []
+        texts: list[tuple[str, str]] = []
+        positions: dict[str, list] = {}
+        rest: dict[str, dict] = {}
+        size = 0
+        for term, postings in self.terms:
+            entry, tail = self._entry(postings)
+            count = sum(len(p[3]) for p in postings)
+            per = (
+                max(1, len(postings) * split_at // count)
+                if split_at and count > split_at and len(postings) > 1
+                else 0
+            )
+            if per:
+                entry["b"] = [0, per]
+            text = dumps(entry)
+            if size and size + len(text) > self.s.shard_bytes:
+                yield from self._shard(len(firsts) - 1, texts, positions, rest)
+                texts, positions, rest, size = [], {}, {}, 0
+            if not texts:
+                firsts.append(term)
+            size += len(text)
+            k, j = len(firsts) - 1, len(texts)
             if tail:
-                tails[j] = tail
-            texts.append(dumps(entry))
-        starts = (
-            cut_shards([(t, len(x)) for t, x in zip(terms, texts, strict=True)], s.shard_bytes)
-            if terms
-            else []
-        )
-        for k, start in enumerate(starts):
-            end = starts[k + 1] if k + 1 < len(starts) else len(terms)
-            positions, rest = {}, {}
-            for j in range(start, end):
-                lists = [deltas(b.positions[offsets[p] : offsets[p + 1]].tolist()) for p in groups[j]]
-                if j in tails:
-                    rest[terms[j]] = tails[j]
-                per = per_block.get(j)
-                if per is None:
-                    positions[terms[j]] = lists
-                    continue
-                texts[j] = texts[j].replace('"b":[0,', f'"b":[{j - start},', 1)
-                for blk in range(0, len(lists), per):
-                    yield self.out(f"p/{k}-{j - start}-{blk // per}", lists[blk : blk + per])
-            body = ",".join(f"{dumps(terms[j])}:{texts[j]}" for j in range(start, end))
-            yield self.out(f"t/{k}", raw="{" + body + "}")
-            yield self.out(f"p/{k}", positions)
-            yield self.out(f"r/{k}", rest)
-        return [terms[x] for x in starts]
+                rest[term] = tail
+            if per:
+                text = text.replace('"b":[0,', f'"b":[{j},', 1)
+                for blk in range(0, len(postings), per):
+                    lists = [deltas(list(p[3])) for p in postings[blk : blk + per]]
+                    yield self.out(f"p/{k}-{j}-{blk // per}", lists)
+            else:
+                positions[term] = [deltas(list(p[3])) for p in postings]
+            texts.append((term, text))
+        if texts:
+            yield from self._shard(len(firsts) - 1, texts, positions, rest)
+        return firsts
 
-    def _entry(self, ps: Sequence[int]) -> tuple[dict, dict | None]:
+    def _shard(self, k: int, texts: list[tuple[str, str]], positions: dict, rest: dict) -> Iterator[Output]:
+        yield self.out(f"t/{k}", raw="{" + ",".join(f"{dumps(t)}:{x}" for t, x in texts) + "}")
+        yield self.out(f"p/{k}", positions)
+        yield self.out(f"r/{k}", rest)
+
+    def _entry(self, postings: list[Posting]) -> tuple[dict, dict | None]:
         """The postings entry of one term: per field document frequencies ``n``, documents ``d``
         (gaps), per field term frequencies ``s`` (an empty list for a field where all are 0), the
         first body position ``f``. Over ``cap`` documents: only the top ``cap`` by (this segment's)
         BM25F, plus ``a`` (all documents) and ``r`` (the others' mean per field tf part, in
         hundredths, for their estimated score); their own ``s``/``f`` go to the tail."""
-        b = self.b
-        docs = [self.new[b.p_doc[p]] for p in ps]
-        tfs = [[b.p_tf[f][p] for p in ps] for f in range(3)]
+        docs = [p[0] for p in postings]
+        tfs = [[p[1][f] for p in postings] for f in range(3)]
+        firsts = [p[2] for p in postings]
         entry: dict[str, Any] = {"n": [sum(1 for x in col if x) for col in tfs]}
         keep: Sequence[int] | None = None
         tail = None
-        if len(ps) > self.s.cap:
+        if len(postings) > self.s.cap:
             idf = [math.log(len(self.docs) / (df + 1)) + 1 for df in entry["n"]]
-            every = range(len(ps))
+            every = range(len(postings))
             parts = [self._parts([tfs[f][i] for f in range(3)], self.docs[docs[i]].lengths) for i in every]
             score = [sum(FIELD_WEIGHTS[name] * idf[f] * x[f] for f, name in enumerate(FIELDS)) for x in parts]
             ranked = sorted(every, key=lambda i: (-score[i], docs[i]))
             keep, others = sorted(ranked[: self.s.cap]), sorted(ranked[self.s.cap :])
             entry["a"] = deltas(docs)
             entry["r"] = [round(100 * sum(parts[i][f] for i in others) / len(others)) for f in range(3)]
-            tail = {"s": _field_lists(tfs, others), "f": [b.p_first[ps[i]] for i in others]}
+            tail = {"s": _field_lists(tfs, others), "f": [firsts[i] for i in others]}
         if keep is None:
-            entry["d"] = deltas(docs)
-            entry["f"] = [b.p_first[p] for p in ps]
+            entry["d"], entry["f"] = deltas(docs), firsts
         else:
             entry["d"] = deltas([docs[i] for i in keep])
-            entry["f"] = [b.p_first[ps[i]] for i in keep]
+            entry["f"] = [firsts[i] for i in keep]
         entry["s"] = _field_lists(tfs, keep)
         return entry, tail
 
@@ -320,50 +349,61 @@ def _day(iso: str) -> int:
 # ---- reading a segment back (merges)
 
 
-def read_segment(name: str, load: Callable[[str], Any], into: SegmentBuilder, live: set[int]) -> None:
-    """Add the documents ``live`` (segment numbers) of segment ``name`` and all their postings to
-    ``into``, from the segment's own files (``load(rel)`` reads ``seg/<name>/<rel>``)."""
-    meta = load("meta")
-    cols = {c: load(f"m/{c}") for c in COLUMNS}
-    docs = load("docs")["docs"]
-    lengths = load("len")
-    at: dict[int, int] = {}
-    for n in sorted(live):
-        row = load(f"d/{n}")
-        values = {c: _value(cols[c], c, n) for c in COLUMNS}
-        values["main"] = (
-            cols["company"]["values"][cols["company"]["main"][n]] if cols["company"]["main"][n] >= 0 else None
-        )
-        info = DocInfo(docs[n][0], docs[n][1], row["filed"], row, values, tuple(lengths[3 * n : 3 * n + 3]))  # type: ignore[arg-type]
-        at[n] = into.add_doc(info)
-    for k in range(len(meta["shards"])):
-        shard, tails, positions = load(f"t/{k}"), load(f"r/{k}"), load(f"p/{k}")
-        for term in sorted(shard):
-            _read_term(term, shard[term], tails.get(term), positions.get(term), k, load, into, at)
+class SegmentSource:
+    """A written segment as a merge reads it, from its own files (``load(rel)`` reads
+    ``seg/<name>/<rel>``): its live documents, then its terms one shard at a time."""
 
+    def __init__(self, name: str, load: Callable[[str], Any], live: set[int]) -> None:
+        self.name, self.load, self.live = name, load, live
 
-def _read_term(term, e, tail, positions, k, load, into: SegmentBuilder, at: dict[int, int]) -> None:
-    docs = undeltas(e["a"] if "a" in e else e["d"])
-    kept = undeltas(e["d"])
-    tf: dict[int, list[int]] = {}
-    first: dict[int, int] = {}
-    kept_set = set(kept)
-    others = [d for d in docs if d not in kept_set] if "a" in e else []
-    for group, s, f in (
-        (kept, e["s"], e["f"]),
-        (others, tail["s"] if tail else [], tail["f"] if tail else []),
-    ):
-        for i, d in enumerate(group):
-            tf[d] = [s[x][i] if s[x] else 0 for x in range(3)]
-            first[d] = f[i]
-    if "b" in e:
-        per = e["b"][1]
-        lists = [x for blk in range(-(-len(docs) // per)) for x in load(f"p/{k}-{e['b'][0]}-{blk}")]
-    else:
-        lists = positions
-    for d, gaps in zip(docs, lists, strict=True):
-        if d in at:
-            into.add_posting(term, at[d], tf[d], first[d], undeltas(gaps))
+    def docs(self) -> Iterator[tuple[int, DocInfo]]:
+        cols = {c: self.load(f"m/{c}") for c in COLUMNS}
+        ids, lengths = self.load("docs")["docs"], self.load("len")
+        company = cols["company"]
+        for n in sorted(self.live):
+            row = self.load(f"d/{n}")
+            values = {c: _value(cols[c], c, n) for c in COLUMNS}
+            main = company["main"][n]
+            values["main"] = company["values"][main] if main >= 0 else None
+            length = (lengths[3 * n], lengths[3 * n + 1], lengths[3 * n + 2])
+            yield n, DocInfo(ids[n][0], ids[n][1], row["filed"], row, values, length)
+
+    def terms(self, renumber: dict[int, int]) -> Iterator[tuple[str, list[Posting]]]:
+        for k in range(len(self.load("meta")["shards"])):
+            shard, tails, positions = self.load(f"t/{k}"), self.load(f"r/{k}"), self.load(f"p/{k}")
+            for term in sorted(shard):
+                postings = self._postings(k, shard[term], tails.get(term), positions.get(term), renumber)
+                if postings:
+                    yield term, postings
+
+    def _postings(
+        self, k: int, e: dict, tail: dict | None, positions: list | None, renumber: dict[int, int]
+    ) -> list[Posting]:
+        docs = undeltas(e["a"] if "a" in e else e["d"])
+        if not any(d in renumber for d in docs):
+            return []
+        kept = undeltas(e["d"])
+        kept_set = set(kept)
+        others = [d for d in docs if d not in kept_set] if "a" in e else []
+        tf: dict[int, tuple[int, int, int]] = {}
+        first: dict[int, int] = {}
+        for group, s, f in (
+            (kept, e["s"], e["f"]),
+            (others, tail["s"] if tail else [], tail["f"] if tail else []),
+        ):
+            for i, d in enumerate(group):
+                tf[d] = (s[0][i] if s[0] else 0, s[1][i] if s[1] else 0, s[2][i] if s[2] else 0)
+                first[d] = f[i]
+        if "b" in e:
+            j, per = e["b"]
+            lists = [x for blk in range(-(-len(docs) // per)) for x in self.load(f"p/{k}-{j}-{blk}")]
+        else:
+            lists = positions or []
+        return [
+            (renumber[d], tf[d], first[d], array("I", undeltas(gaps)))
+            for d, gaps in zip(docs, lists, strict=True)
+            if d in renumber
+        ]
 
 
 def _value(col: dict, name: str, n: int) -> Any:

@@ -27,7 +27,7 @@ import hashlib
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from generator.model import Output
 from generator.search import analysis, client
 from generator.search.encode import FORMAT_VERSION, ROOT, data_file, read_data_file
 from generator.search.fields import FIELD_WEIGHTS, SearchDoc
-from generator.search.segment import CHUNK_TERMS, K1, B, DocInfo, SegmentBuilder, Settings, read_segment
+from generator.search.segment import CHUNK_TERMS, K1, B, DocInfo, SegmentBuilder, SegmentSource, Settings
 
 #: A segment holds at most this many filings (memory of the open segment, and of a merge).
 SEGMENT_DOCS = 2500
@@ -212,11 +212,19 @@ class IndexUpdate:
             found[0].deleted.add(found[1])
             self.changed = True
 
-    def _flush(self) -> Iterator[Output]:
-        if not len(self.builder):
+    def _flush(self, merging: Sequence[_Segment] = ()) -> Iterator[Output]:
+        """Write the open segment, merged with the segments ``merging`` (read from disk)."""
+        if not len(self.builder) and not merging:
             self.builder, self.open = SegmentBuilder(), {}
             return
-        writer = self.builder.write(self.settings)
+        sources = [
+            SegmentSource(
+                s.name, functools.partial(self._read_in, s.name), set(range(len(s.ids))) - s.deleted
+            )
+            for s in merging
+        ]
+        writer = self.builder.write(self.settings, sources)
+        self.segments = [s for s in self.segments if s not in merging]
         self.builder, self.open = SegmentBuilder(), {}
         yield from writer.files()
         name, docs = writer.name, writer.docs
@@ -233,14 +241,7 @@ class IndexUpdate:
         sees a manifest naming files not yet written); and the earlier paths still live."""
         outputs: list[Output] = []
         if self.changed:
-            for seg in self._merges():
-                live = set(range(len(seg.ids))) - seg.deleted
-                read_segment(seg.name, functools.partial(self._read_in, seg.name), self.builder, live)
-                for n, d in enumerate(self.builder.docs):
-                    if n not in self.builder.dead:
-                        self.open[d.id] = n
-                self.segments.remove(seg)
-            outputs.extend(self._flush())
+            outputs.extend(self._flush(self._merges()))
         self.segments = [s for s in self.segments if s.live]
         outputs.extend(client.client_files())
         outputs.append(data_file("manifest", self._manifest()))
@@ -248,23 +249,20 @@ class IndexUpdate:
         return outputs, (self._live_paths() & self.previous) - now
 
     def _merges(self) -> list[_Segment]:
-        """Segments to merge into the open one: those over half deleted, then a whole size tier
-        once it has ``merge_factor`` segments (smallest tier first), within ``segment_docs``."""
-        room = self.segment_docs - len(self.builder)
-        chosen: list[_Segment] = []
-        for s in self.segments:
-            if s.name in self.old and s.live and len(s.deleted) * 2 > len(s.ids) and s.live <= room:
-                chosen.append(s)
-                room -= s.live
+        """Segments to merge with the open one: those over half deleted, and a whole size tier
+        once it has ``merge_factor`` segments (smallest tier first; the open segment counts in
+        its tier). A merge streams term by term, so big segments merge in bounded memory; only
+        segments read from disk are candidates (this update's own are not on disk yet)."""
+        old = [s for s in self.segments if s.name in self.old and s.live]
+        chosen = [s for s in old if len(s.deleted) * 2 > len(s.ids)]
         tiers: dict[int, list[_Segment]] = {}
-        for s in self.segments:
-            if s.name in self.old and s not in chosen and s.live and len(s.ids) < self.segment_docs:
+        for s in old:
+            if s not in chosen:
                 tiers.setdefault(self._tier(s.live), []).append(s)
-        pending = self._tier(len(self.builder)) if len(self.builder) else None  # the open segment
+        pending = self._tier(len(self.builder)) if len(self.builder) else None
         for tier, group in sorted(tiers.items()):
-            if len(group) + (tier == pending) >= self.merge_factor and sum(s.live for s in group) <= room:
-                chosen += group
-                break
+            if len(group) + (tier == pending) >= self.merge_factor:
+                return chosen + group
         return chosen
 
     def _tier(self, docs: int) -> int:
