@@ -9,7 +9,7 @@ Incremental and bounded by design (docs/build.md):
 1. **Nothing changed** (the digest of every input's stat, the configuration, the templates and the
    generator's own code equals the last build's): done, nothing read, nothing written.
 2. **Pass 1, parse** (worker processes): only units whose stat signature changed are parsed; the
-   build keeps each filing *without its document bodies* (state.py stores them between builds).
+   build keeps each filing *light* (facts and filers only; state.py stores them between builds).
 3. **Assemble** the Site from those light filings (companies, neighbours, amendments, listings).
 4. **Pass 2, render** (worker processes): a filing is rendered only when its key changed: its
    unit's signature, its light record, its :class:`~generator.site.FilingContext` and the
@@ -102,7 +102,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
     shutil.rmtree(spill, ignore_errors=True)
     spill.mkdir(parents=True)
     with open_runner(cfg.scheduler, cfg.worker_count(), max(1, len(units) // 4)) as pool:
-        results, kept = _pass1(cfg, units, state, pool, spill)
+        results, kept, sigs = _pass1(cfg, units, state, pool, spill)
         results, kept, skipped = _keep_broken(state, results, kept, skipped)
         clock("parse")
         crash_point("parse")
@@ -115,7 +115,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
         clock("assemble")
         unit_of = {r.filing.source.path: r.paths[0] for r in results if r.filing is not None}
         units_by_key = {u[0].path: u for u in units}
-        renders = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of, units_by_key, kept)
+        renders = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of, units_by_key, kept, sigs)
         clock("plan")
         failures = _pass2(cfg, renders, stage, state, pool, templates, global_key, search, search_paths)
         clock("render")
@@ -247,7 +247,7 @@ def partitions(items: list, cfg: SiteConfig) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tuple[list[UnitResult], dict[str, UnitResult]]:
+def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tuple[list[UnitResult], dict[str, UnitResult], dict[str, str]]:
     """Light results for every unit: stored ones for unchanged units, parsed ones for the rest.
 
     A changed unit that now fails but parsed before keeps its last good result (the second value
@@ -281,7 +281,7 @@ def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tupl
             continue
         state.put_unit(key, sigs[key], r)
         results.append(r)
-    return results, kept
+    return results, kept, sigs
 
 
 def _keep_broken(state: BuildState, results: list[UnitResult], kept: dict[str, UnitResult],
@@ -315,7 +315,7 @@ def _rank(r: UnitResult) -> tuple:
     """Which copy of a filing to keep: a full submission, then the most documents, then path order."""
     f = r.filing
     assert f is not None
-    return (f.source.format not in _SUBMISSION_FORMATS, -len(f.documents), r.paths[0])
+    return (f.source.format not in _SUBMISSION_FORMATS, -max(r.documents, len(f.documents)), r.paths[0])
 
 
 def resolve_duplicates(results: list[UnitResult]) -> tuple[list[Filing], list[InputOutcome]]:
@@ -393,11 +393,12 @@ class _Planned:
     task: RenderTask
     filing: Filing
     unit_key: str
+    sig: str
 
 
 def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, state: BuildState,
                   templates: dict[str, str], global_key: str, unit_of: dict[str, str],
-                  units_by_key: dict, kept: dict[str, UnitResult]) -> list[_Planned]:  # fmt: skip
+                  units_by_key: dict, kept: dict[str, UnitResult], sigs: dict[str, str]) -> list[_Planned]:  # fmt: skip
     """The filings whose pages must be rendered: new ones, and those whose key changed."""
     owner_keys = state.owner_keys()
     planned = []
@@ -409,11 +410,11 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
         context = site.context_for(filing)
         if owner in owner_keys:
             deps = state.owner_deps(owner)
-            if owner_keys[owner] == _filing_key(global_key, filing, context, templates, deps):
+            if owner_keys[owner] == _filing_key(global_key, filing, context, templates, deps, sigs[unit_key]):
                 continue
         task = RenderTask(units_by_key[unit_key], filing.id, filing.duplicates, context, str(out), str(stage.root),
                           str(cfg.templates) if cfg.templates else None, str(out / SPILL_DIR))  # fmt: skip
-        planned.append(_Planned(task, filing, unit_key))
+        planned.append(_Planned(task, filing, unit_key, sigs[unit_key]))
     return planned
 
 
@@ -433,7 +434,7 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
             continue
         stage.adopt(dict(done.staged))
         stage.remove_later(set(state.owner_paths(owner)) - set(done.paths))
-        key = _filing_key(global_key, plan.filing, plan.task.context, templates, list(done.deps))
+        key = _filing_key(global_key, plan.filing, plan.task.context, templates, list(done.deps), plan.sig)
         state.put_owner(owner, key, done.paths, done.deps)
         if done.search is not None:
             for o in search.add(done.search):
@@ -443,10 +444,12 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
     return failures
 
 
-def _filing_key(global_key: str, filing: Filing, context, templates: dict[str, str], deps: list[str]) -> str:
-    """What a filing's pages are made of: the code and configuration, the filing (its light record
-    carries the source digest), its context, and the templates its pages loaded."""
-    return _digest(global_key, repr(filing), repr(context), repr([(d, templates.get(d)) for d in deps]))
+def _filing_key(global_key: str, filing: Filing, context, templates: dict[str, str], deps: list[str],
+                sig: str) -> str:  # fmt: skip
+    """What a filing's pages are made of: the code and configuration, its unit's files (stat
+    signature), the filing's light record (id, duplicates, facts), its context, and the
+    templates its pages loaded."""
+    return _digest(global_key, sig, repr(filing), repr(context), repr([(d, templates.get(d)) for d in deps]))
 
 
 def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search: IndexUpdate) -> None:

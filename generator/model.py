@@ -199,17 +199,18 @@ class Filing:
                 return f
         return self.filers[0] if self.filers else None
 
-    def without_bodies(self) -> Filing:
-        """The filing with every document's text and decoded bytes left out.
+    def light(self) -> Filing:
+        """The filing as the rest of the site sees it: its facts and filers, without documents,
+        signatures, exhibit references, cover page or provenance.
 
         What the build keeps of each filing between stages (listings, company pages, the
-        neighbours and amendments of other filings need only the metadata), so memory grows with
-        the number of filings, not with their text. A filing's own pages are rendered from the
-        whole filing, parsed again in a worker."""
+        neighbours and amendments of other filings need only these), so memory grows slowly with
+        the number of filings and not at all with their text. A filing's own pages are rendered
+        from the whole filing, in a worker."""
         from dataclasses import replace
 
-        docs = tuple(replace(d, text="", data=None) for d in self.documents)
-        return replace(self, documents=docs)
+        return replace(self, documents=(), exhibit_references=(), signatures=(), provenance=(),
+                       cover_page=None, discrepancies=())  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 A unit is one input file, or the files of one accession folder. Both functions are pure apart
 from reading the unit's files and (pass 2) staging the filing's outputs; every exception is caught
 here, at the per-unit boundary, and comes back as the unit's error: one bad file never stops a
-build. The orchestrator (build.py) keeps only what pass 1 returns without document bodies, so its
+build. The orchestrator (build.py) keeps only the light filing pass 1 returns, so its
 memory grows with the number of filings, not their text; pass 2 parses the unit again, renders
 its pages from the whole filing plus its :class:`~generator.site.FilingContext`, and writes them
 to the stage itself, so page bytes never travel between processes.
@@ -40,6 +40,7 @@ class UnitResult:
     contained: tuple[str, ...] = ()
     error: str | None = None
     fingerprint: str | None = None
+    documents: int = 0  # how many documents the whole filing has (a light filing keeps none)
 
 
 def parse_unit(unit: tuple[SourceFile, ...]) -> UnitResult:
@@ -60,7 +61,7 @@ def parse_unit(unit: tuple[SourceFile, ...]) -> UnitResult:
 
 
 def parse_unit_light(unit: tuple[SourceFile, ...], spill: str | None = None) -> UnitResult:
-    """Pass 1: parse, and return the filing without its document bodies.
+    """Pass 1: parse, and return the filing light (:meth:`Filing.light`).
 
     With ``spill`` (a folder), the whole filing is also written there, compressed, for pass 2 to
     read back instead of parsing again: a pickle costs a millisecond, parsing ten or more."""
@@ -73,7 +74,7 @@ def parse_unit_light(unit: tuple[SourceFile, ...], spill: str | None = None) -> 
         with open(path + ".part", "wb") as fh:
             fh.write(data)
         os.replace(path + ".part", path)
-    return replace(r, filing=r.filing.without_bodies())
+    return replace(r, filing=r.filing.light(), documents=len(r.filing.documents))
 
 
 def spill_path(spill: str, unit: tuple[SourceFile, ...]) -> str:
