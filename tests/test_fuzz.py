@@ -25,6 +25,7 @@ import datetime as dt
 import os
 import re
 import time
+from collections.abc import Callable
 
 import pytest
 from conftest import FIXTURES, ROOT
@@ -544,39 +545,41 @@ MB = 1024 * 1024
 BUDGET_S = 10.0  # each parser, on a shared core: an assertion that it finishes, not a speed claim
 
 
-def _pathological() -> dict[str, bytes]:
-    """1-5 MB inputs aimed at the patterns most likely to backtrack or go quadratic."""
+def _pathological() -> dict[str, Callable[[], bytes]]:
+    """1-5 MB inputs aimed at the patterns most likely to backtrack or go quadratic (made on demand)."""
     return {
-        "unclosed-comment": b"<!--" + b"-" * 2 * MB,
-        "many-comment-opens": b"<!--" * (MB // 4),
-        "unclosed-tag": b"<div " + b"a=b " * (MB // 4),
-        "many-lt": b"<" * 2 * MB,
-        "deep-divs": b"<div>" * (MB // 5),
-        "deep-cells": b"<td>" * (MB // 4),
-        "unclosed-script": b"<html><body><script>" + b"x" * 2 * MB,
-        "nested-pre": b"<pre>" * (MB // 5),
-        "doc-tags": b"<DOCUMENT>\n<TYPE>" * (MB // 16),
-        "doc-opens-only": b"<DOCUMENT>" * (MB // 10),
-        "text-opens": b"<DOCUMENT>\n<TYPE>8-K\n" + b"<TEXT>" * (MB // 6),
-        "header-keys": b"<SEC-HEADER>\n" + b"A" * 60 + b" " * 20 + b"x\n" * (MB // 82),
-        "header-long-line": b"<SEC-HEADER>\n" + b"A " * 2 * MB,
-        "one-line-tags": b"<SUBMISSION>" + b"<A>x" * (MB // 4),
-        "uu-garbage": b"<DOCUMENT>\n<TYPE>GRAPHIC\n<TEXT>\nbegin 644 a.gif\n" + b"M" * 2 * MB,
-        "uu-lines": b"<DOCUMENT>\n<TYPE>GRAPHIC\n<TEXT>\nbegin 644 a.gif\n" + b"M!!!!\n" * (MB // 6),
-        "cover-words": b"FORM 8-K\n" + b"Exhibit 99.1 through 99.9 " * (MB // 26),
-        "exhibit-range": b"FORM 8-K\n" + b"Exhibits 1 - 999999 and " * (MB // 24),
-        "item-lines": b"FORM 8-K\n" + b"Item 2.02 Item 5. Other Events\n" * (MB // 32),
-        "signatures": b"FORM 8-K\nSIGNATURES\n" + b"/s/ " + b"A " * 2 * MB,
-        "signature-spaces": b"FORM 8-K\nSIGNATURES\nBy:" + b" " * 3 * MB + b"x",
-        "date-words": b"FORM 8-K\nDate of Report " + b"January 1, " * (MB // 11),
-        "digits": b"FORM 8-K\n" + b"1" * 3 * MB,
-        "spaces": b"FORM 8-K\n" + b" \t" * 2 * MB,
-        "invalid-utf8": b"FORM 8-K\n" + b"\xc3\x28\xa0\xa1\xed\xa0\x80" * (MB // 7),
-        "html-attrs": b"<html><body><p " + b" a=1" * MB + b">FORM 8-K</p>",
-        "html-entities": b"<html><body>" + b"&#x" + b"1" * 2 * MB,
-        "xml-cdata": b"<?xml version='1.0'?><ownershipDocument>" + b"<![CDATA[" * (MB // 9),
-        "doctype": b"<!DOCTYPE" + b" x" * 2 * MB,
-        "pem": b"-----BEGIN PRIVACY-ENHANCED MESSAGE-----\n" + b"Proc-Type: 2001,MIC-CLEAR\n" * (MB // 27),
+        "unclosed-comment": lambda: b"<!--" + b"-" * 2 * MB,
+        "many-comment-opens": lambda: b"<!--" * (MB // 4),
+        "unclosed-tag": lambda: b"<div " + b"a=b " * (MB // 4),
+        "many-lt": lambda: b"<" * 2 * MB,
+        "deep-divs": lambda: b"<div>" * (MB // 5),
+        "deep-cells": lambda: b"<td>" * (MB // 4),
+        "unclosed-script": lambda: b"<html><body><script>" + b"x" * 2 * MB,
+        "nested-pre": lambda: b"<pre>" * (MB // 5),
+        "doc-tags": lambda: b"<DOCUMENT>\n<TYPE>" * (MB // 16),
+        "doc-opens-only": lambda: b"<DOCUMENT>" * (MB // 10),
+        "text-opens": lambda: b"<DOCUMENT>\n<TYPE>8-K\n" + b"<TEXT>" * (MB // 6),
+        "header-keys": lambda: b"<SEC-HEADER>\n" + b"A" * 60 + b" " * 20 + b"x\n" * (MB // 82),
+        "header-long-line": lambda: b"<SEC-HEADER>\n" + b"A " * 2 * MB,
+        "one-line-tags": lambda: b"<SUBMISSION>" + b"<A>x" * (MB // 4),
+        "uu-garbage": lambda: b"<DOCUMENT>\n<TYPE>GRAPHIC\n<TEXT>\nbegin 644 a.gif\n" + b"M" * 2 * MB,
+        "uu-lines": lambda: b"<DOCUMENT>\n<TYPE>GRAPHIC\n<TEXT>\nbegin 644 a.gif\n" + b"M!!!!\n" * (MB // 6),
+        "cover-words": lambda: b"FORM 8-K\n" + b"Exhibit 99.1 through 99.9 " * (MB // 26),
+        "exhibit-range": lambda: b"FORM 8-K\n" + b"Exhibits 1 - 999999 and " * (MB // 24),
+        "item-lines": lambda: b"FORM 8-K\n" + b"Item 2.02 Item 5. Other Events\n" * (MB // 32),
+        "signatures": lambda: b"FORM 8-K\nSIGNATURES\n" + b"/s/ " + b"A " * 2 * MB,
+        "signature-spaces": lambda: b"FORM 8-K\nSIGNATURES\nBy:" + b" " * 3 * MB + b"x",
+        "date-words": lambda: b"FORM 8-K\nDate of Report " + b"January 1, " * (MB // 11),
+        "digits": lambda: b"FORM 8-K\n" + b"1" * 3 * MB,
+        "spaces": lambda: b"FORM 8-K\n" + b" \t" * 2 * MB,
+        "invalid-utf8": lambda: b"FORM 8-K\n" + b"\xc3\x28\xa0\xa1\xed\xa0\x80" * (MB // 7),
+        "html-attrs": lambda: b"<html><body><p " + b" a=1" * MB + b">FORM 8-K</p>",
+        "html-entities": lambda: b"<html><body>" + b"&#x" + b"1" * 2 * MB,
+        "xml-cdata": lambda: b"<?xml version='1.0'?><ownershipDocument>" + b"<![CDATA[" * (MB // 9),
+        "doctype": lambda: b"<!DOCTYPE" + b" x" * 2 * MB,
+        "pem": lambda: (
+            b"-----BEGIN PRIVACY-ENHANCED MESSAGE-----\n" + b"Proc-Type: 2001,MIC-CLEAR\n" * (MB // 27)
+        ),
     }
 
 
@@ -584,7 +587,7 @@ def _pathological() -> dict[str, bytes]:
 @pytest.mark.parametrize("name", sorted(_pathological()))
 def test_pathological_inputs_finish(name: str) -> None:
     """Each parser over 1-5 MB of pathological input returns within the budget."""
-    data = _pathological()[name]
+    data = _pathological()[name]()
     s = text.decode(data)
 
     def parse(d: bytes) -> None:
