@@ -40,7 +40,7 @@ from tqdm import tqdm
 from generator import export, write
 from generator import site as urls
 from generator.config import SiteConfig, config_hash
-from generator.discover import Skipped, discover
+from generator.discover import Skipped, discover_cached
 from generator.faults import crash_point
 from generator.model import BuildReport, Diagnostic, Filing, InputOutcome, Output, Page, SourceFile
 from generator.pages import parse_page
@@ -85,11 +85,12 @@ def build(cfg: SiteConfig, echo: Callable[[str], None] = print) -> BuildReport:
 
 
 def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) -> tuple[BuildReport, int, int]:
-    sources, skipped = discover(cfg.source, exclude=cfg.output)
+    known = state.get_meta("discovered") or {}
+    sources, skipped, seen = discover_cached(cfg.source, cfg.output, known)
     env = make_env(cfg.templates)
     templates = template_digests(env)
     global_key = _digest(config_hash(cfg), generator_digest(), cfg.title)
-    inputs_key = _digest(global_key, repr(sorted(templates.items())), *_input_sigs(sources, skipped))
+    inputs_key = _digest(global_key, repr(sorted(templates.items())), *_input_sigs(seen, skipped))
     last = state.get_meta("last")
     if last and last["inputs"] == inputs_key and (out / "index.html").is_file():
         return replace(last["report"], written=0), 0, 0  # nothing changed: nothing to read or write
@@ -138,6 +139,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
     pending = stage.write_journal()
     crash_point("journal")
     state.set_meta("last", {"inputs": inputs_key, "report": report})
+    state.set_meta("discovered", seen)
     state.commit()
     crash_point("state")
     clock("state")
@@ -180,13 +182,11 @@ def generator_digest() -> str:
     return h.hexdigest()
 
 
-def _input_sigs(sources: list[SourceFile], skipped: list[Skipped]) -> Iterator[str]:
-    for s in sources:
-        try:
-            st = os.stat(s.abspath)
-            yield f"{s.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{s.kind}\0{s.group}"
-        except OSError:
-            yield f"{s.path}\0missing"
+def _input_sigs(seen: dict, skipped: list[Skipped]) -> Iterator[str]:
+    """Every input file's path and stat signature, and every file passed over, as text."""
+    for rel in sorted(seen):
+        sig, item = seen[rel]
+        yield f"{rel}\0{sig}\0{getattr(item, 'kind', 'skipped')}\0{getattr(item, 'group', '')}"
     for k in skipped:
         yield f"skipped\0{k.path}\0{k.reason}"
 

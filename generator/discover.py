@@ -45,24 +45,50 @@ class Skipped:
     failed: bool = False  # True: looked like an input and could not be used (exit status 1)
 
 
+#: What a file's stat says without reading it: size, modification time, inode.
+Signature = tuple[int, int, int]
+Known = dict[str, tuple[Signature, "SourceFile | Skipped"]]
+
+
 def discover(root: Path, exclude: Path | None = None) -> tuple[list[SourceFile], list[Skipped]]:
     """Every usable input under ``root``, sorted by relative path, and every file passed over."""
+    found, skipped, _ = discover_cached(root, exclude, {})
+    return found, skipped
+
+
+def discover_cached(
+    root: Path, exclude: Path | None, known: Known
+) -> tuple[list[SourceFile], list[Skipped], Known]:
+    """:func:`discover`, reusing the classification of files whose stat is unchanged since
+    ``known`` was made (the incremental build keeps it): an unchanged archive is walked and
+    stat-ed, never read. Returns the map to keep for next time as well."""
     root = root.resolve()
     found: list[SourceFile] = []
     skipped: list[Skipped] = []
-    for rel, abspath in _walk(root, exclude.resolve() if exclude else None, skipped):
-        item = classify(rel, abspath)
+    seen: Known = {}
+    for rel, abspath, sig in _walk(root, exclude.resolve() if exclude else None, skipped):
+        old = known.get(rel)
+        if old is not None and old[0] == sig and _same_place(old[1], abspath):
+            item = old[1]
+        else:
+            item = classify(rel, abspath)
+        seen[rel] = (sig, item)
         if isinstance(item, Skipped):
             skipped.append(item)
         else:
             found.append(item)
     found.sort(key=lambda s: s.path)
     skipped.sort(key=lambda s: s.path)
-    return found, skipped
+    return found, skipped, seen
+
+
+def _same_place(item: SourceFile | Skipped, abspath: Path) -> bool:
+    return not isinstance(item, SourceFile) or item.abspath == str(abspath)
 
 
 def _walk(root: Path, exclude: Path | None, skipped: list[Skipped]):
-    """Yield (relative posix path, absolute path) for regular files, following safe symlinks."""
+    """Yield (relative posix path, absolute path, stat signature) for regular files, following
+    safe symlinks."""
     seen_dirs: set[str] = set()
     stack = [root]
     while stack:
@@ -80,18 +106,25 @@ def _walk(root: Path, exclude: Path | None, skipped: list[Skipped]):
         for entry in entries:
             path = Path(entry.path)
             rel = _rel(root, path)
-            # realpath, not Path.resolve: that raises on a link loop, which stopped the whole build
-            if exclude is not None and Path(os.path.realpath(path)) == exclude:
-                continue
-            reason = _unsafe_link(root, path)
+            reason = _unsafe_link(root, path) if entry.is_symlink() else None
             if reason:
                 skipped.append(Skipped(rel, reason, True))
-            elif entry.name.startswith("."):
-                skipped.append(Skipped(rel, "hidden " + ("folder" if entry.is_dir() else "file")))
-            elif entry.is_dir(follow_symlinks=True):
+                continue
+            is_dir = entry.is_dir(follow_symlinks=True)
+            # realpath, not Path.resolve: that raises on a link loop, which stopped the whole build
+            if is_dir and exclude is not None and Path(os.path.realpath(path)) == exclude:
+                continue
+            if entry.name.startswith("."):
+                skipped.append(Skipped(rel, "hidden " + ("folder" if is_dir else "file")))
+            elif is_dir:
                 stack.append(path)
             elif entry.is_file(follow_symlinks=True):
-                yield rel, path
+                try:
+                    st = entry.stat(follow_symlinks=True)
+                    sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+                except OSError:
+                    sig = (-1, -1, -1)
+                yield rel, path, sig
             else:
                 skipped.append(Skipped(rel, "not a regular file"))
 
@@ -196,9 +229,12 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+_CONTROL = bytes(b for b in range(32) if b < 9 or 13 < b < 32)
+
+
 def _control_share(head: bytes) -> float:
     sample = head[:8192]
-    return sum(1 for b in sample if b < 9 or 13 < b < 32) / max(1, len(sample))
+    return (len(sample) - len(sample.translate(None, _CONTROL))) / max(1, len(sample))
 
 
 def _looks_binary(head: bytes) -> bool:
