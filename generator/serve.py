@@ -267,6 +267,9 @@ class PreviewServer(http.server.ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False  # open SSE streams must not hold up a stop
+    # socketserver's default backlog is 5: the search page fetches 16 index files at once, and a
+    # connection beyond the backlog waits for the client's SYN retry, a whole second later.
+    request_queue_size = 128
 
     def __init__(self, root: Path, port: int = 0, live: bool = False, verbose: bool = False) -> None:
         self.root = root.resolve()
