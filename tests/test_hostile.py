@@ -33,6 +33,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, read_json, run_build
 
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="symbolic links, named pipes and byte file names")
+
 HOSTILE = FIXTURES / "hostile"
 MANIFEST = read_json(HOSTILE / "cases.json")["cases"]
 REAL = ROOT / "site_src" / "filings" / "1990s"
