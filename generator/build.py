@@ -44,6 +44,7 @@ from generator.discover import Skipped, discover_cached
 from generator.faults import crash_point
 from generator.model import BuildReport, Diagnostic, Filing, InputOutcome, Output, Page, SourceFile
 from generator.pages import parse_page
+from generator.parse.active import active_content
 from generator.render import make_env, render_page, render_static, render_template
 from generator.render_browse import browse_groups
 from generator.scheduler import open_runner
@@ -540,15 +541,18 @@ def _parse_pages(sources: list[SourceFile]) -> tuple[list[Page], list[InputOutco
     seen: set[str] = set()
     for s in sources:
         try:
-            page = parse_page(Path(s.abspath).read_bytes(), s.path)
+            raw = Path(s.abspath).read_bytes()
+            page = parse_page(raw, s.path)
         except Exception as exc:  # noqa: BLE001 - per-file boundary
             outcomes.append(InputOutcome(s.path, "failed", reason=f"markdown page: {exc}"))
             continue
+        found = active_content(raw.decode("utf-8", "replace"))
+        diags = (Diagnostic(s.path, "parse", f"active content removed: {', '.join(found)}"),) if found else ()
         if page.slug in seen or page.slug in _RESERVED_SLUGS:
             page = replace(page, slug=f"{page.slug}-{hashlib.sha256(s.path.encode()).hexdigest()[:6]}")
         seen.add(page.slug)
         pages.append(page)
-        outcomes.append(InputOutcome(s.path, "built", urls.page_url(page)))
+        outcomes.append(InputOutcome(s.path, "built", urls.page_url(page), diagnostics=diags))
     return pages, outcomes
 
 
@@ -562,12 +566,19 @@ def _mark_render_failure(o: InputOutcome, failures: dict[str, str]) -> InputOutc
     return o
 
 
+def _line(text: str | None) -> str:
+    """One line of console output: control characters (a newline in a file name would forge a
+    line) shown as escapes."""
+    text = text or ""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _print_summary(report: BuildReport, removed: int, seconds: float, cfg: SiteConfig, echo, written: int) -> None:
     for i in report.inputs:
         if i.outcome == "failed":
-            echo(f"error: {i.path}: {i.reason}")
+            echo(f"error: {_line(i.path)}: {_line(i.reason)}")
         for d in i.diagnostics:
-            echo(f"warning: {i.path}: {d.message}")
+            echo(f"warning: {_line(i.path)}: {_line(d.message)}")
     counts = {k: sum(1 for i in report.inputs if i.outcome == k) for k in ("duplicate", "skipped", "failed")}
     echo(
         f"Built {report.filings} filings and {report.pages} pages from {len(report.inputs)} input files "

@@ -67,7 +67,7 @@ def safe_file_name(name: str) -> str:
     ext = base.rsplit(".", 1)[-1].lower() if "." in base else ""
     if ext not in _PASSIVE_EXT:
         base += ".bin"
-    return base[-120:]
+    return base[-120:].lstrip("._") or "file.bin"  # cutting the front must not make it hidden
 
 
 def original_url(filing: Filing) -> str:
