@@ -38,10 +38,12 @@ from generator.search.encode import FORMAT_VERSION, ROOT, data_file, read_data_f
 from generator.search.fields import FIELD_WEIGHTS, SearchDoc
 from generator.search.segment import CHUNK_TERMS, K1, B, DocInfo, SegmentBuilder, SegmentSource, Settings
 
-#: A segment holds at most this many filings (memory of the open segment, and of a merge).
+#: The open segment holds at most this many filings (its postings are in memory); merged
+#: segments can be bigger (a merge streams term by term).
 SEGMENT_DOCS = 2500
 #: Tiered merging: this many segments of the same size tier (1-7, 8-63, 64-511 ... filings) are
-#: merged into one; a segment with more than half of its filings deleted is merged too.
+#: merged into one; a segment with more than half of its filings deleted is merged too. So the
+#: number of segments grows with the logarithm of the archive's size.
 MERGE_FACTOR = 8
 
 
