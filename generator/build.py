@@ -287,10 +287,11 @@ def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tupl
 
 def _keep_broken(state: BuildState, results: list[UnitResult], kept: dict[str, UnitResult],
                  skipped: list[Skipped]) -> tuple[list[UnitResult], dict[str, UnitResult], list[Skipped]]:  # fmt: skip
-    """A file that built before and is now refused outright (binary, unreadable, too big) keeps
-    its last good output too, like one that fails to parse: an editor's half-written save or a
-    bad copy must not take a filing off the site."""
-    broken = {k.path: k for k in skipped if k.failed}
+    """A file that built before and is now refused outright (binary, unreadable, cut down to
+    something that is no longer a filing) keeps its last good output too, like one that fails to
+    parse: an editor's half-written save or a bad copy must not take a filing off the site. It is
+    reported as failed, so the build says so."""
+    broken = {k.path: k for k in skipped}
     if not broken:
         return results, kept, skipped
     stored = state.unit_sigs()

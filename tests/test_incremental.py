@@ -174,3 +174,14 @@ def test_incremental_result_equals_a_clean_build(site, tmp_path):
     assert [r[0] for r in found["zebrafishcanary"]] == [EDITED_ID]
     report = json.loads((out / "build-report.json").read_text())
     assert any(i["path"] == "new.txt" and i["outcome"] == "built" for i in report["inputs"])
+
+
+def test_a_save_cut_down_to_a_non_filing_keeps_the_last_good_output(site):
+    """A truncated save that no longer looks like a filing at all (not even a failed one)."""
+    src, out = site
+    page = (out / "filings" / EDITED_ID / "index.html").read_bytes()
+    (src / EDITED).write_bytes(b"just some text\n")
+    report, lines = run_build(src, out, jobs=1)
+    outcome = next(i for i in report.inputs if i.path == EDITED)
+    assert outcome.outcome == "failed" and "last good version is kept" in (outcome.reason or "")
+    assert (out / "filings" / EDITED_ID / "index.html").read_bytes() == page
