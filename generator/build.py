@@ -116,15 +116,19 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
         site = assemble_site(cfg.title, filings, pages)
         clock("assemble")
         unit_of = {r.filing.source.path: r.paths[0] for r in results if r.filing is not None}
+        by_key = {r.paths[0]: r for r in results}
+        digests = {f.id: _digest(by_key[unit_of[f.source.path]].digest or repr(f), f.id, repr(f.duplicates))
+                   for f in site.filings}  # fmt: skip
         units_by_key = {u[0].path: u for u in units}
-        renders = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of, units_by_key, kept, sigs)
+        renders = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of, units_by_key, kept,
+                                sigs, digests)  # fmt: skip
         clock("plan")
         failures = _pass2(cfg, renders, stage, state, pool, templates, global_key, search, search_paths)
         clock("render")
     shutil.rmtree(spill, ignore_errors=True)
     crash_point("globals")
     _drop_gone_filings(state, site, stage, search)
-    _render_globals(site, env, stage, state, search, search_paths, failures, clock, global_key, templates)
+    _render_globals(site, env, stage, state, search, search_paths, failures, clock, global_key, templates, digests)
     outcomes = [_mark_render_failure(o, failures) for o in outcomes]
     report = BuildReport(
         inputs=tuple(sorted(outcomes, key=lambda o: o.path)),
@@ -396,11 +400,13 @@ class _Planned:
     filing: Filing
     unit_key: str
     sig: str
+    digest: str
 
 
 def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, state: BuildState,
                   templates: dict[str, str], global_key: str, unit_of: dict[str, str],
-                  units_by_key: dict, kept: dict[str, UnitResult], sigs: dict[str, str]) -> list[_Planned]:  # fmt: skip
+                  units_by_key: dict, kept: dict[str, UnitResult], sigs: dict[str, str],
+                  digests: dict[str, str]) -> list[_Planned]:  # fmt: skip
     """The filings whose pages must be rendered: new ones, and those whose key changed."""
     owner_keys = state.owner_keys()
     planned = []
@@ -412,11 +418,12 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
         context = site.context_for(filing)
         if owner in owner_keys:
             deps = state.owner_deps(owner)
-            if owner_keys[owner] == _filing_key(global_key, filing, context, templates, deps, sigs[unit_key]):
+            if owner_keys[owner] == _filing_key(global_key, digests[filing.id], context, templates, deps,
+                                                sigs[unit_key]):  # fmt: skip
                 continue
         task = RenderTask(units_by_key[unit_key], filing.id, filing.duplicates, context, str(out), str(stage.root),
                           str(cfg.templates) if cfg.templates else None, str(out / SPILL_DIR))  # fmt: skip
-        planned.append(_Planned(task, filing, unit_key, sigs[unit_key]))
+        planned.append(_Planned(task, filing, unit_key, sigs[unit_key], digests[filing.id]))
     return planned
 
 
@@ -436,7 +443,7 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
             continue
         stage.adopt(dict(done.staged))
         stage.remove_later(set(state.owner_paths(owner)) - set(done.paths))
-        key = _filing_key(global_key, plan.filing, plan.task.context, templates, list(done.deps), plan.sig)
+        key = _filing_key(global_key, plan.digest, plan.task.context, templates, list(done.deps), plan.sig)
         state.put_owner(owner, key, done.paths, done.deps)
         if done.search is not None:
             for o in search.add(done.search):
@@ -446,12 +453,12 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
     return failures
 
 
-def _filing_key(global_key: str, filing: Filing, context, templates: dict[str, str], deps: list[str],
+def _filing_key(global_key: str, digest: str, context, templates: dict[str, str], deps: list[str],
                 sig: str) -> str:  # fmt: skip
     """What a filing's pages are made of: the code and configuration, its unit's files (stat
-    signature), the filing's light record (id, duplicates, facts), its context, and the
+    signature), the digest of its light record (facts, id, duplicates), its context, and the
     templates its pages loaded."""
-    return _digest(global_key, sig, repr(filing), repr(context), repr([(d, templates.get(d)) for d in deps]))
+    return _digest(global_key, sig, digest, repr(context), repr([(d, templates.get(d)) for d in deps]))
 
 
 def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search: IndexUpdate) -> None:
@@ -466,12 +473,12 @@ def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search
 
 def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, search: IndexUpdate,
                     search_paths: set[str], failures: dict[str, str], clock: _Clock, global_key: str,
-                    templates: dict[str, str]) -> None:  # fmt: skip
+                    templates: dict[str, str], digests: dict[str, str]) -> None:  # fmt: skip
     """Listings, markdown pages, static files, the catalog and the search index: each an owner of
     its files, so a file one of them no longer makes is removed."""
     shown = [f for f in site.filings if f.id not in failures]
     catalog = [export.catalog_entry(f) for f in shown]
-    _render_listings(site, env, stage, state, global_key, templates)
+    _render_listings(site, env, stage, state, global_key, templates, digests)
     clock("browse")
     groups: dict[str, Callable[[], Iterable[Output]]] = {
         "pages": lambda: (render_page(p, site, env) for p in site.pages),
@@ -497,17 +504,14 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, sear
 
 
 def _render_listings(site: Site, env, stage: write.Stage, state: BuildState, global_key: str,
-                     templates: dict[str, str]) -> None:  # fmt: skip
+                     templates: dict[str, str], digests: dict[str, str]) -> None:  # fmt: skip
     """The listing pages, one group (a form, a year, a company, the overviews) at a time: a group
     whose material and templates did not change is not rendered at all."""
     owner_keys = state.owner_keys()
     nav = repr((site.title, [(p.slug, p.title) for p in site.pages]))
-    fingerprints: dict[str, str] = {}
 
     def fingerprint(f: Filing) -> str:
-        if f.id not in fingerprints:
-            fingerprints[f.id] = hashlib.sha256(repr(f).encode("utf-8", "surrogatepass")).hexdigest()[:20]
-        return fingerprints[f.id]
+        return digests[f.id]
 
     def key(material: str, deps: list[str]) -> str:
         return _digest(global_key, nav, material, repr([(d, templates.get(d)) for d in deps]))

@@ -41,6 +41,7 @@ class UnitResult:
     error: str | None = None
     fingerprint: str | None = None
     documents: int = 0  # how many documents the whole filing has (a light filing keeps none)
+    digest: str | None = None  # of the light filing's repr: what the build's keys compare
 
 
 def parse_unit(unit: tuple[SourceFile, ...]) -> UnitResult:
@@ -74,7 +75,9 @@ def parse_unit_light(unit: tuple[SourceFile, ...], spill: str | None = None) -> 
         with open(path + ".part", "wb") as fh:
             fh.write(data)
         os.replace(path + ".part", path)
-    return replace(r, filing=r.filing.light(), documents=len(r.filing.documents))
+    light = r.filing.light()
+    digest = hashlib.sha256(repr(light).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return replace(r, filing=light, documents=len(r.filing.documents), digest=digest)
 
 
 def spill_path(spill: str, unit: tuple[SourceFile, ...]) -> str:
