@@ -132,17 +132,12 @@ class Rendered:
     error: str | None = None
 
 
-_ENVS: dict[str | None, jinja2.Environment] = {}
-
-
 def _env(templates: str | None) -> jinja2.Environment:
-    """One Jinja environment per worker process (and per templates folder): compiled templates
-    are cached across the filings a worker renders."""
-    if templates not in _ENVS:
-        from generator.render import make_env
+    """The Jinja environment (cached per process while the templates are unchanged: compiled
+    templates serve every filing a worker renders)."""
+    from generator.render import make_env
 
-        _ENVS[templates] = make_env(Path(templates) if templates else None)
-    return _ENVS[templates]
+    return make_env(Path(templates) if templates else None)
 
 
 def render_unit(task: RenderTask) -> Rendered:
