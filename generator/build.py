@@ -267,7 +267,7 @@ def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tupl
     parse = functools.partial(parse_partition, spill=str(spill))
     parsed = {}
     with tqdm(**bar) as progress:
-        for batch in pool.map(parse, partitions(fresh, cfg)):
+        for batch in pool.map(parse, partitions(fresh, cfg), weight=len(fresh)):
             for r in batch:
                 parsed[r.paths[0]] = r
             progress.update(len(batch))
@@ -434,7 +434,7 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
     whose previous pages (if any) are kept."""
     failures: dict[str, str] = {}
     bar = dict(total=len(planned), desc="render", unit="filing", disable=None if cfg.progress else True)
-    batches = pool.map(render_partition, partitions([p.task for p in planned], cfg))
+    batches = pool.map(render_partition, partitions([p.task for p in planned], cfg), weight=len(planned))
     results = (done for batch in batches for done in batch)
     for plan, done in tqdm(zip(planned, results, strict=True), **bar):
         owner = f"filing:{plan.filing.id}"

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 
 class Runner(Protocol):
-    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]: ...
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], weight: int | None = None) -> Iterator[Any]: ...
 
 
 class SchedulerError(Exception):
@@ -33,7 +33,7 @@ class SchedulerError(Exception):
 
 
 class _InProcess:
-    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], weight: int | None = None) -> Iterator[Any]:
         return map(fn, items)
 
 
@@ -41,7 +41,7 @@ class _Pool:
     def __init__(self, pool: Any) -> None:
         self.pool = pool
 
-    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], weight: int | None = None) -> Iterator[Any]:
         return self.pool.map(fn, items)
 
 
@@ -56,19 +56,40 @@ def worker_init() -> None:
         pass
 
 
+#: Fewer items than this run in this process: starting workers (each imports the package and
+#: compiles the templates) costs more than a rebuild after one edited filing.
+IN_PROCESS_BELOW = 16
+
+
+class _Lazy:
+    """Starts the workers (or connects to the cluster) on the first map with enough items."""
+
+    def __init__(self, scheduler: str | None, jobs: int, stack: contextlib.ExitStack) -> None:
+        self.scheduler, self.jobs, self.stack = scheduler, jobs, stack
+        self.runner: Runner | None = None
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], weight: int | None = None) -> Iterator[Any]:
+        """``weight``: how many units (or filings) the items hold (partitions hold several)."""
+        items = list(items)
+        if (len(items) if weight is None else weight) < IN_PROCESS_BELOW and not self.scheduler:
+            return map(fn, items)
+        if self.runner is None:
+            if self.scheduler:
+                self.runner = self.stack.enter_context(_dask(self.scheduler, self.jobs))
+            elif self.jobs <= 1:
+                self.runner = _InProcess()
+            else:
+                pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=worker_init)
+                self.runner = _Pool(self.stack.enter_context(pool))
+        return self.runner.map(fn, items)
+
+
 @contextlib.contextmanager
 def open_runner(scheduler: str | None, jobs: int, tasks: int) -> Iterator[Runner]:
-    """A runner for ``tasks`` tasks: in process, a local pool of ``jobs`` processes, or Dask."""
-    if scheduler:
-        with _dask(scheduler, jobs) as runner:
-            yield runner
-        return
-    jobs = min(jobs, tasks)
-    if jobs <= 1:
-        yield _InProcess()
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=worker_init) as pool:
-        yield _Pool(pool)
+    """A runner for up to ``tasks`` tasks: in process, a local pool of ``jobs`` processes, or Dask,
+    started only when a map has enough work for it."""
+    with contextlib.ExitStack() as stack:
+        yield _Lazy(scheduler, min(jobs, max(1, tasks)), stack)
 
 
 @contextlib.contextmanager
