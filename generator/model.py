@@ -14,13 +14,29 @@ Conventions that the JSON contract in the README relies on:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
+
+_T = TypeVar("_T")
+
+
+def compact_pickle(cls: type[_T]) -> type[_T]:
+    """Pickle as (class, field values). Loading is ~6x faster than the slots state dataclasses
+    pickle by default, and the build loads every filing of the archive on each rebuild."""
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self):  # noqa: N807
+        return (cls, tuple(getattr(self, n) for n in names))
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
 
 #: Where a fact came from. The header is the record; the cover page is read from the document body.
 Source = Literal["header", "cover page"]
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Address:
     street1: str | None = None
@@ -34,12 +50,14 @@ class Address:
         return not any((self.street1, self.street2, self.city, self.state, self.zip, self.phone))
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class FormerName:
     name: str
     date_changed: str | None = None
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Filer:
     """One company or person named in the submission, with its role in it.
@@ -64,6 +82,7 @@ class Filer:
     former_names: tuple[FormerName, ...] = ()
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Item:
     """An 8-K (or 10-K) item: ``code`` such as "5" (pre-2004 numbering) or "2.02"."""
@@ -72,6 +91,7 @@ class Item:
     title: str | None
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Document:
     """One ``<DOCUMENT>`` of a submission (or the single document of a standalone file).
@@ -94,6 +114,7 @@ class Document:
     sha256: str | None = None
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class ExhibitReference:
     """An exhibit named in the primary document's text or its exhibit index.
@@ -107,6 +128,7 @@ class ExhibitReference:
     document_sequence: int | None = None
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Signature:
     name: str
@@ -114,6 +136,7 @@ class Signature:
     date: str | None = None
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Discrepancy:
     """A fact the header and the cover page state differently; the header value is the record."""
@@ -123,6 +146,7 @@ class Discrepancy:
     cover_page: str | None
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """Something a reader should know about one input file, at one stage."""
@@ -133,6 +157,7 @@ class Diagnostic:
     severity: Literal["warning", "error"] = "warning"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class SourceInfo:
     """Where a filing was read from: a path relative to the source folder, its digest, its format.
@@ -147,6 +172,7 @@ class SourceInfo:
     compressed: bool = False
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class CoverPage:
     """Facts read from the cover page of the primary document (the headerless case's only source)."""
@@ -161,6 +187,7 @@ class CoverPage:
     address: Address | None = None
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Filing:
     """A whole submission as the archive knows it. ``id`` is the dashed accession number when known,
@@ -213,6 +240,7 @@ class Filing:
                        cover_page=None, discrepancies=())  # fmt: skip
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """One input found by ``discover``: a path relative to the source root and what it looks like.
@@ -253,6 +281,7 @@ class Output:
     deps: tuple[str, ...] = ()
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class InputOutcome:
     """A line of build-report.json: what became of one input file."""
@@ -264,6 +293,7 @@ class InputOutcome:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     inputs: tuple[InputOutcome, ...]

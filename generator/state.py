@@ -30,7 +30,7 @@ from typing import Any
 
 STATE_FILE = ".filing-archive/state.sqlite"
 #: Bump when the meaning of a stored row changes: an old state is then ignored (a full build).
-STATE_VERSION = "5"
+STATE_VERSION = "6"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);

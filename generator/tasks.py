@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from generator.model import Filing, SourceFile
+from generator.model import Filing, SourceFile, compact_pickle
 from generator.parse.filing import ParseError, parse_filing, text_fingerprint
 from generator.parse.folder import FolderFile, parse_folder
 from generator.site import FilingContext
@@ -31,6 +31,7 @@ from generator.write import stage_file
 MAX_FILE_BYTES = 1024**3
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class UnitResult:
     """What parsing one unit gave: a filing (whole, or without bodies in the build) or an error."""

@@ -12,9 +12,10 @@ from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.build import discover, make_units, parse_units, resolve_duplicates
+from generator.build import make_units, parse_units, resolve_duplicates
 from generator.companies import company_key, name_key
 from generator.config import load_config
+from generator.discover import discover
 from generator.forms import form_name
 from generator.model import Filer
 from generator.site import assemble_site, form_slugs, relative
