@@ -73,10 +73,11 @@ for await (const line of rl) {
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """Every output file: (size, mtime_ns). The search CLI's own store is not the build's output."""
+    """Every file of the site: (size, mtime_ns). The search CLI's own store and the build's
+    private state (``.filing-archive/``, a SQLite file updated in place) are not the site."""
     found: dict[str, tuple[int, int]] = {}
     for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d != ".search-index"]
+        dirs[:] = [d for d in dirs if d not in (".search-index", ".filing-archive")]
         for name in files:
             path = os.path.join(folder, name)
             with contextlib.suppress(FileNotFoundError):
