@@ -408,7 +408,7 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
                   units_by_key: dict, kept: dict[str, UnitResult], sigs: dict[str, str],
                   digests: dict[str, str]) -> list[_Planned]:  # fmt: skip
     """The filings whose pages must be rendered: new ones, and those whose key changed."""
-    owner_keys = state.owner_keys()
+    records = state.owner_records()
     planned = []
     for filing in site.filings:
         unit_key = unit_of[filing.source.path]
@@ -416,9 +416,9 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
             continue
         owner = f"filing:{filing.id}"
         context = site.context_for(filing)
-        if owner in owner_keys:
-            deps = state.owner_deps(owner)
-            if owner_keys[owner] == _filing_key(global_key, digests[filing.id], context, templates, deps,
+        if owner in records:
+            old_key, deps = records[owner]
+            if old_key == _filing_key(global_key, digests[filing.id], context, templates, deps,
                                                 sigs[unit_key]):  # fmt: skip
                 continue
         task = RenderTask(units_by_key[unit_key], filing.id, filing.duplicates, context, str(out), str(stage.root),
@@ -498,8 +498,10 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, sear
     for o in outputs:
         stage.put(o)
     index_paths = search_paths | {o.path for o in outputs} | kept
-    stage.remove_later(set(state.owner_paths("search")) - index_paths)
-    state.put_owner("search", "", index_paths)
+    # What the index no longer uses: files of merged-away segments and of removed filings. The
+    # index knows its own files (its manifest), so the state does not keep a list of them.
+    stage.remove_later((search.previous | set(state.owner_paths("search"))) - index_paths)
+    state.put_owner("search", "", ())
     clock("search")
 
 
@@ -507,7 +509,7 @@ def _render_listings(site: Site, env, stage: write.Stage, state: BuildState, glo
                      templates: dict[str, str], digests: dict[str, str]) -> None:  # fmt: skip
     """The listing pages, one group (a form, a year, a company, the overviews) at a time: a group
     whose material and templates did not change is not rendered at all."""
-    owner_keys = state.owner_keys()
+    records = state.owner_records()
     nav = repr((site.title, [(p.slug, p.title) for p in site.pages]))
 
     def fingerprint(f: Filing) -> str:
@@ -522,7 +524,7 @@ def _render_listings(site: Site, env, stage: write.Stage, state: BuildState, glo
     for group in browse_groups(site, env, fingerprint):
         live.add(group.owner)
         material = repr(group.material)
-        if group.owner in owner_keys and owner_keys[group.owner] == key(material, state.owner_deps(group.owner)):
+        if group.owner in records and records[group.owner][0] == key(material, records[group.owner][1]):
             claimed.update(state.owner_paths(group.owner))
             continue
         outputs = group.make()
@@ -533,7 +535,7 @@ def _render_listings(site: Site, env, stage: write.Stage, state: BuildState, glo
         claimed |= paths
         stale |= set(state.owner_paths(group.owner)) - paths
         state.put_owner(group.owner, key(material, deps), paths, deps)
-    for owner in owner_keys:  # a form, year or company no longer in the archive
+    for owner in records:  # a form, year or company no longer in the archive
         if (owner == "browse" or owner.startswith("browse:")) and owner not in live:
             stale |= set(state.owner_paths(owner))
             state.drop_owner(owner)

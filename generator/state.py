@@ -30,12 +30,12 @@ from typing import Any
 
 STATE_FILE = ".filing-archive/state.sqlite"
 #: Bump when the meaning of a stored row changes: an old state is then ignored (a full build).
-STATE_VERSION = "6"
+STATE_VERSION = "7"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS units (key TEXT PRIMARY KEY, sig TEXT NOT NULL, result BLOB);
-CREATE TABLE IF NOT EXISTS owners (owner TEXT PRIMARY KEY, key TEXT NOT NULL, paths BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS owners (owner TEXT PRIMARY KEY, key TEXT NOT NULL, deps TEXT NOT NULL, paths BLOB NOT NULL);
 """
 
 
@@ -105,22 +105,24 @@ class BuildState:
     def owner_keys(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT owner, key FROM owners"))
 
-    def _owner(self, owner: str) -> dict[str, list[str]]:
-        row = self.db.execute("SELECT paths FROM owners WHERE owner = ?", (owner,)).fetchone()
-        return {"paths": [], "deps": []} if row is None else json.loads(zlib.decompress(row[0]))
+    def owner_records(self) -> dict[str, tuple[str, list[str]]]:
+        """owner -> (key, templates its files loaded), for every owner, in one read."""
+        return {o: (k, d.split("\n") if d else []) for o, k, d in self.db.execute("SELECT owner, key, deps FROM owners")}
 
     def owner_paths(self, owner: str) -> list[str]:
         """Every file the owner wrote."""
-        return self._owner(owner)["paths"]
+        row = self.db.execute("SELECT paths FROM owners WHERE owner = ?", (owner,)).fetchone()
+        return [] if row is None else json.loads(zlib.decompress(row[0]))
 
     def owner_deps(self, owner: str) -> list[str]:
         """The templates the owner's files loaded when they were rendered."""
-        return self._owner(owner)["deps"]
+        row = self.db.execute("SELECT deps FROM owners WHERE owner = ?", (owner,)).fetchone()
+        return row[0].split("\n") if row and row[0] else []
 
     def put_owner(self, owner: str, key: str, paths: Iterable[str], deps: Iterable[str] = ()) -> None:
-        record = {"paths": sorted(set(paths)), "deps": sorted(set(deps))}
-        blob = zlib.compress(json.dumps(record, separators=(",", ":")).encode(), 1)
-        self.db.execute("INSERT OR REPLACE INTO owners VALUES (?, ?, ?)", (owner, key, blob))
+        blob = zlib.compress(json.dumps(sorted(set(paths)), separators=(",", ":")).encode(), 1)
+        row = (owner, key, "\n".join(sorted(set(deps))), blob)
+        self.db.execute("INSERT OR REPLACE INTO owners VALUES (?, ?, ?, ?)", row)
 
     def drop_owner(self, owner: str) -> None:
         self.db.execute("DELETE FROM owners WHERE owner = ?", (owner,))
