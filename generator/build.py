@@ -167,12 +167,19 @@ class _Clock:
             self.last = now
 
 
+THEME_SUFFIXES = (".html", ".css", ".js", ".svg", ".txt", ".xml", ".md")
+
+
 def template_digests(env) -> dict[str, str]:
-    """Every template and theme file the environment can load (user's first), by digest."""
+    """Every template and theme file the environment can load (user's first), by digest. Only
+    theme files: an installed theme folder also holds Python's own (``__init__.py``, caches)."""
     loader = env.loader
     out = {}
-    for name in sorted(env.list_templates()):
-        source, _, _ = loader.get_source(env, name)
+    for name in sorted(env.list_templates(filter_func=lambda n: n.endswith(THEME_SUFFIXES))):
+        try:
+            source, _, _ = loader.get_source(env, name)
+        except UnicodeDecodeError:  # not a text template: a change to it cannot change a page
+            continue
         out[name] = hashlib.sha256(source.encode("utf-8")).hexdigest()
     return out
 
