@@ -34,7 +34,7 @@ from typing import Any
 
 from generator.model import Output
 from generator.search import analysis, client
-from generator.search.encode import FORMAT_VERSION, ROOT, data_file, read_data_file
+from generator.search.encode import FORMAT_VERSION, ROOT, data_file, deltas, read_data_file, undeltas
 from generator.search.fields import FIELD_WEIGHTS, SearchDoc
 from generator.search.segment import CHUNK_TERMS, K1, B, DocInfo, SegmentBuilder, SegmentSource, Settings
 
@@ -156,7 +156,7 @@ class IndexUpdate:
             for s in manifest["segments"]:
                 docs = self._read(f"seg/{s['name']}/docs")
                 ids = [(i, h, c) for i, h, c in docs["docs"]]
-                deleted = set(_undelta(s["deleted"]))
+                deleted = set(undeltas(s["deleted"]))
                 lengths = self._read(f"seg/{s['name']}/len")
                 self.segments.append(_Segment(s["name"], ids, lengths, docs["files"], deleted))
                 self.old.add(s["name"])
@@ -291,7 +291,7 @@ class IndexUpdate:
             "docs": sum(x.live for x in self.segments),
             "lengths": lengths,
             "segments": [
-                {"name": x.name, "docs": len(x.ids), "deleted": _delta(sorted(x.deleted))}
+                {"name": x.name, "docs": len(x.ids), "deleted": deltas(sorted(x.deleted))}
                 for x in self.segments
             ],
         }
@@ -313,13 +313,3 @@ def _settings(s: Settings) -> list:
     return [s.shard_bytes, s.position_bytes]
 
 
-def _delta(values: list[int]) -> list[int]:
-    return [v - (values[i - 1] if i else 0) for i, v in enumerate(values)]
-
-
-def _undelta(gaps: list[int]) -> list[int]:
-    out, total = [], 0
-    for g in gaps:
-        total += g
-        out.append(total)
-    return out
