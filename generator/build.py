@@ -106,7 +106,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState) ->
     shutil.rmtree(spill, ignore_errors=True)
     spill.mkdir(parents=True)
     with open_runner(cfg.scheduler, cfg.worker_count(), max(1, len(units) // 4)) as pool:
-        results, kept, sigs = _pass1(cfg, units, state, pool, spill)
+        results, kept, sigs = _pass1(cfg, units, state, pool, spill, seen)
         results, kept, skipped = _keep_broken(state, results, kept, skipped)
         clock("parse")
         crash_point("parse")
@@ -242,16 +242,10 @@ def parse_units(units: list[tuple[SourceFile, ...]], cfg: SiteConfig) -> list[Un
         return list(pool.map(parse_unit, units, chunksize=8))
 
 
-def unit_sig(unit: tuple[SourceFile, ...]) -> str:
-    """What says a unit's files are unchanged without reading them: path, size, mtime, inode."""
-    parts = []
-    for s in unit:
-        try:
-            st = os.stat(s.abspath)
-            parts.append(f"{s.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{s.kind}")
-        except OSError:
-            parts.append(f"{s.path}\0missing")
-    return _digest(*parts)
+def unit_sig(unit: tuple[SourceFile, ...], seen: dict) -> str:
+    """What says a unit's files are unchanged without reading them: path, size, mtime, inode,
+    from the stat discover already made (``seen``: path -> (signature, item))."""
+    return _digest(*(f"{s.path}\0{seen[s.path][0]}\0{s.kind}" for s in unit))
 
 
 def partitions(items: list, cfg: SiteConfig) -> list[list]:
@@ -261,13 +255,13 @@ def partitions(items: list, cfg: SiteConfig) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path) -> tuple[list[UnitResult], dict[str, UnitResult], dict[str, str]]:
+def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path, seen: dict) -> tuple[list[UnitResult], dict[str, UnitResult], dict[str, str]]:
     """Light results for every unit: stored ones for unchanged units, parsed ones for the rest.
 
     A changed unit that now fails but parsed before keeps its last good result (the second value
     holds its failure, for the report) and its stored row stays as it was, so the next build tries
     it again."""
-    sigs = {u[0].path: unit_sig(u) for u in units}
+    sigs = {u[0].path: unit_sig(u, seen) for u in units}
     stored = state.unit_sigs()
     fresh = [u for u in units if stored.get(u[0].path) != sigs[u[0].path]]
     fresh_keys = {u[0].path for u in fresh}
@@ -509,8 +503,7 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, sear
     index_paths = search_paths | {o.path for o in outputs} | kept
     # What the index no longer uses: files of merged-away segments and of removed filings. The
     # index knows its own files (its manifest), so the state does not keep a list of them.
-    stage.remove_later((search.previous | set(state.owner_paths("search"))) - index_paths)
-    state.put_owner("search", "", ())
+    stage.remove_later(search.previous - index_paths)
     clock("search")
 
 
@@ -521,16 +514,13 @@ def _render_listings(site: Site, env, stage: write.Stage, state: BuildState, glo
     records = state.owner_records()
     nav = repr((site.title, [(p.slug, p.title) for p in site.pages]))
 
-    def fingerprint(f: Filing) -> str:
-        return digests[f.id]
-
     def key(material: str, deps: list[str]) -> str:
         return _digest(global_key, nav, material, repr([(d, templates.get(d)) for d in deps]))
 
     live: set[str] = set()
     claimed: set[str] = set()
     stale: set[str] = set()
-    for group in browse_groups(site, env, fingerprint):
+    for group in browse_groups(site, env, lambda f: digests[f.id]):
         live.add(group.owner)
         material = repr(group.material)
         if group.owner in records and records[group.owner][0] == key(material, records[group.owner][1]):
