@@ -101,32 +101,28 @@ def test_deleted_filing_leaves_every_page_and_search(site):
     assert all(EDITED_ID not in [r[0] for r in hits] for hits in search_site(out).values())
 
 
-def test_template_change_rebuilds_exactly_the_pages_that_use_it(site, tmp_path):
+def edit_template(site, theme: Path, name: str) -> tuple[dict, set[str]]:
+    """Build with ``name`` overridden by a copy of the theme's, then with the copy edited:
+    (the site before the edit, the files the edit rewrote)."""
     src, out = site
-    theme = tmp_path / "theme"
     theme.mkdir()
-    company = (ROOT / "templates" / "company.html").read_text()
-    (theme / "company.html").write_text(company)
+    text = (ROOT / "templates" / name).read_text()
+    (theme / name).write_text(text)
     run_build(src, out, jobs=1, templates=theme)
     before = snapshot(out)
-    (theme / "company.html").write_text(company.replace("{% block main %}", "{% block main %}<!-- v2 -->", 1))
+    (theme / name).write_text(text.replace("{% block main %}", "{% block main %}<!-- v2 -->", 1))
     run_build(src, out, jobs=1, templates=theme)
-    touched = changed(before, snapshot(out))
+    return before, changed(before, snapshot(out))
+
+
+def test_template_change_rebuilds_exactly_the_pages_that_use_it(site, tmp_path):
+    before, touched = edit_template(site, tmp_path / "theme", "company.html")
     company_pages = {p for p in before if p.startswith("companies/") and p.count("/") == 2}
     assert company_pages and touched == company_pages, sorted(touched ^ company_pages)[:10]
 
 
 def test_filing_template_change_rerenders_filing_pages_not_listings(site, tmp_path):
-    src, out = site
-    theme = tmp_path / "theme"
-    theme.mkdir()
-    document = (ROOT / "templates" / "document.html").read_text()
-    (theme / "document.html").write_text(document)
-    run_build(src, out, jobs=1, templates=theme)
-    before = snapshot(out)
-    (theme / "document.html").write_text(document.replace("{% block main %}", "{% block main %}<!-- v2 -->", 1))
-    run_build(src, out, jobs=1, templates=theme)
-    touched = changed(before, snapshot(out))
+    before, touched = edit_template(site, tmp_path / "theme", "document.html")
     document_pages = {p for p in before if p.startswith("filings/") and p.endswith(".html") and not p.endswith("/index.html")}
     assert touched == document_pages, sorted(touched ^ document_pages)[:10]
 
