@@ -108,8 +108,11 @@ def test_url_holds_the_search_and_the_back_button_restores_it(server):
         page.fill("#search-q", "berkshire")
         page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'berkshire'")
         page.wait_for_function("() => document.querySelector('#search-status').textContent.startsWith('0 ')")
-        page.wait_for_selector("[data-facet=form] input[value='8-K']")
-        page.uncheck("[data-facet=form] input[value='8-K']")
+        # The facet columns load after the results and are replaced on every answer: once 8-K is
+        # unticked it has no berkshire filing and its box leaves the page. So click (and then
+        # read the URL), rather than uncheck, which re-reads the box and can find it gone.
+        page.wait_for_selector("#search-facets:not([aria-busy]) [data-facet=form] input[value='8-K']:checked")
+        page.click("[data-facet=form] input[value='8-K']")
         page.wait_for_function("() => !new URLSearchParams(location.search).has('form')")
         page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 2")
         page.go_back()

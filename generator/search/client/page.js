@@ -35,6 +35,7 @@
   function run() {
     var mine = ++seq;
     status.textContent = 'Searching…';
+    facetsEl.setAttribute('aria-busy', 'true'); // the counts below are of the previous search
     var opts = { filters: state.filters, sort: state.sort, limit: limit, facets: false };
     // Results first; the facet columns load afterwards, so they never delay the first answer.
     FS.search(state.q, opts)
@@ -46,7 +47,11 @@
         return FS.search(state.q, opts);
       })
       .then(function (res) { if (res && mine === seq) renderFacets(res.facets); })
-      .catch(function (err) { if (mine === seq) status.textContent = 'Search failed: ' + err.message; });
+      .catch(function (err) {
+        if (mine !== seq) return;
+        status.textContent = 'Search failed: ' + err.message;
+        facetsEl.removeAttribute('aria-busy');
+      });
   }
 
   function schedule() {
@@ -98,6 +103,7 @@
 
   function renderFacets(facets) {
     facetsEl.textContent = '';
+    facetsEl.removeAttribute('aria-busy');
     FACETS.forEach(function (f) {
       var chosen = state.filters[f[0]] || [], values = (facets[f[0]] || []).slice();
       chosen.forEach(function (v) { if (!values.some(function (x) { return x.value === v; })) values.push({ value: v, count: 0 }); });
