@@ -82,37 +82,44 @@ def discover_cached(
     return found, skipped, seen
 
 
-def _same_place(item: SourceFile | Skipped, abspath: Path) -> bool:
-    return not isinstance(item, SourceFile) or item.abspath == str(abspath)
+def _same_place(item: SourceFile | Skipped, abspath: str) -> bool:
+    return not isinstance(item, SourceFile) or item.abspath == abspath
 
 
 def _walk(root: Path, exclude: Path | None, skipped: list[Skipped]):
     """Yield (relative posix path, absolute path, stat signature) for regular files, following
-    safe symlinks."""
+    safe symlinks.
+
+    Plain strings and ``os.scandir``'s cached entry types, not pathlib: the walk runs on every
+    build, and at 100,000 files pathlib's objects were most of a no-change rebuild."""
     seen_dirs: set[str] = set()
-    stack = [root]
+    top = str(root)
+    excluded = str(exclude) if exclude is not None else None
+    stack = [top]
     while stack:
         folder = stack.pop()
         real = os.path.realpath(folder)
         if real in seen_dirs:
-            skipped.append(Skipped(_rel(root, folder), "symbolic link loop: folder already read"))
+            skipped.append(Skipped(_rel_str(top, folder), "symbolic link loop: folder already read"))
             continue
         seen_dirs.add(real)
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            skipped.append(Skipped(_rel(root, folder), f"cannot read folder: {exc.strerror}", True))
+            skipped.append(Skipped(_rel_str(top, folder), f"cannot read folder: {exc.strerror}", True))
             continue
         for entry in entries:
-            path = Path(entry.path)
-            rel = _rel(root, path)
-            reason = _unsafe_link(root, path) if entry.is_symlink() else None
+            path = entry.path
+            rel = _rel_str(top, path)
+            link = entry.is_symlink()
+            reason = _unsafe_link(root, Path(path)) if link else None
             if reason:
                 skipped.append(Skipped(rel, reason, True))
                 continue
             is_dir = entry.is_dir(follow_symlinks=True)
             # realpath, not Path.resolve: that raises on a link loop, which stopped the whole build
-            if is_dir and exclude is not None and Path(os.path.realpath(path)) == exclude:
+            if is_dir and excluded is not None and os.path.realpath(path) == excluded:
                 continue
             if entry.name.startswith("."):
                 skipped.append(Skipped(rel, "hidden " + ("folder" if is_dir else "file")))
@@ -127,6 +134,14 @@ def _walk(root: Path, exclude: Path | None, skipped: list[Skipped]):
                 yield rel, path, sig
             else:
                 skipped.append(Skipped(rel, "not a regular file"))
+
+
+def _rel_str(top: str, path: str) -> str:
+    """:func:`_rel` for a path string under ``top`` (both absolute, as the walk makes them)."""
+    if path == top:
+        return "."
+    rel = path[len(top) + 1 :] if os.sep == "/" else Path(path).relative_to(top).as_posix()
+    return rel if rel.isprintable() else _rel(Path(top), Path(path))
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -155,7 +170,7 @@ def _unsafe_link(root: Path, path: Path) -> str | None:
     return None
 
 
-def classify(rel: str, abspath: Path) -> SourceFile | Skipped:
+def classify(rel: str, abspath: Path | str) -> SourceFile | Skipped:
     """Decide what one file is from its name (pages) and its first bytes (everything else)."""
     layout, accession, cik = folder_hints(rel)
     group = accession if layout != "flat" else None
@@ -194,7 +209,7 @@ def _filing_suffix(rel: str) -> bool:
     return rel.lower().endswith((".txt", ".nc", ".gz", ".htm", ".html", ".xml", ".sgml"))
 
 
-def read_head(abspath: Path) -> tuple[bytes, bool]:
+def read_head(abspath: Path | str) -> tuple[bytes, bool]:
     """The first SNIFF_BYTES of the file, decompressed when it is gzip."""
     with open(abspath, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
