@@ -29,11 +29,16 @@ _SEG = r"(?:\d{1,3}(?!\d)[A-Za-z]?(?![A-Za-z])|(?-i:[A-Z]{1,4}|[a-z])\d{0,3}(?![
 NUMBER = (
     rf"[1-9]\d{{0,2}}(?!\d)(?:\.{_SEG}(?:-\d{{1,3}}(?!\d))?)*(?:\.?(?:\((?-i:[a-z]|[A-Z]|\d){{1,3}}\))+)?"
 )
+# Spelled "[Ee](?<!\w[Ee])" rather than "\b(?i:E)": a pattern that opens with a character set
+# lets the regex engine skip to the next "e" instead of trying every position (2x faster; only
+# "e" and "E" fold to each other, so the matches are the same).
 _REF_RE = re.compile(
-    rf"\b(?:Exhibits?|Exh\.|EX-)[ \t]*(?:No\.?s?|Numbers?|#)?[ \t]*(?:(?P<num>{NUMBER})"
-    rf"|\n[ \t]*(?P<wrapped>\d{{1,3}}\.\d{{1,3}}[A-Za-z]?(?![\d.])))",
-    re.IGNORECASE,
+    rf"[Ee](?<!\w[Ee])(?i:(?:xhibits?|xh\.|X-)[ \t]*(?:No\.?s?|Numbers?|#)?[ \t]*(?:(?P<num>{NUMBER})"
+    rf"|\n[ \t]*(?P<wrapped>\d{{1,3}}\.\d{{1,3}}[A-Za-z]?(?![\d.]))))"
 )
+#: Where a reference can start, in the lower-cased text: a literal prefix, found by a fast scan.
+#: (Dotless i, U+0131, is the one letter of these that ``_REF_RE`` folds and ``str.lower`` keeps.)
+_REF_START_RE = re.compile(r"ex(?:h[i\u0131]bit|h\.|-)")
 _MORE_RE = re.compile(
     rf"[ \t]*(?:,[ \t]*(?:and|&)?|and|&|or|(?P<range>through|-))[ \t\n]*(?:Exhibits?[ \t]*)?"
     rf"(?:(?P<num>{NUMBER})|(?P<letter>\((?-i:[a-z]|[A-Z])\)))",
@@ -137,12 +142,27 @@ def _letters(first: str, letter: str) -> list[str]:
     return [f"{m.group(1)}({chr(c)})" for c in range(ord(m.group(2)), ord(letter) + 1)]
 
 
+def _ref_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_REF_RE.finditer(text)``, faster: only the places ``_REF_START_RE`` finds in the
+    lower-cased text are tried. Those are offsets in ``text`` too unless lower-casing changed the
+    length (only "\u0130" grows); then every place is tried."""
+    low = text.lower()
+    if len(low) != len(text):
+        yield from _REF_RE.finditer(text)
+        return
+    pos = 0
+    for start in _REF_START_RE.finditer(low):
+        if start.start() >= pos and (m := _REF_RE.match(text, start.start())) is not None:
+            yield m
+            pos = m.end()
+
+
 def _reference_groups(text: str) -> Iterator[tuple[int, list[str], list[tuple[int, int] | None]]]:
     """Each prose reference: its position, its normalised numbers (lists and ranges expanded) and,
     aligned with them, the span of text that names each number (None for a number a range implies).
     """
     done = 0  # end of the last list read: its members are not read again as list heads
-    for m in _REF_RE.finditer(text):
+    for m in _ref_matches(text):
         if m.start() < done:
             continue
         group = "num" if m.group("num") else "wrapped"
