@@ -37,6 +37,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -56,6 +57,9 @@ from watchdog.observers.polling import PollingObserver
 
 from generator.config import ConfigError, SiteConfig
 from generator.model import BuildReport
+
+if TYPE_CHECKING:
+    from generator.build import Session
 
 Echo = Callable[[str], None]
 BuildFn = Callable[..., BuildReport]
@@ -194,6 +198,7 @@ class Watcher:
         self._config_path = ""
         self._resolve_roots()
         self.builds = 0
+        self._session: Session | None = None  # generator.build.Session, made by the first build
         self.building = threading.Event()
         self.last: BuildResult | None = None
 
@@ -358,14 +363,18 @@ class Watcher:
         workers it forks: Ctrl-C reaches the main thread only, which stops us cleanly."""
         if hasattr(signal, "pthread_sigmask"):
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        while not self._stopping.is_set():
-            batch = self._next_batch()
-            if batch is None:
-                return
-            try:
-                self._run_batch(batch)
-            except Exception:  # noqa: BLE001 - the watcher outlives any one build
-                self._echo("error: watch: unexpected error:\n" + traceback.format_exc())
+        try:
+            while not self._stopping.is_set():
+                batch = self._next_batch()
+                if batch is None:
+                    return
+                try:
+                    self._run_batch(batch)
+                except Exception:  # noqa: BLE001 - the watcher outlives any one build
+                    self._echo("error: watch: unexpected error:\n" + traceback.format_exc())
+        finally:
+            if self._session is not None:  # its database belongs to this thread
+                self._session.close()
 
     def _next_batch(self) -> _Pending | None:
         """Wait for changes, then for quiet (debounce) and for writers to finish; take them."""
@@ -472,9 +481,16 @@ class Watcher:
             build: BuildFn = self._build
         else:
             from generator.build import build
+        kwargs: dict = {}
+        if _accepts(build, "session"):  # the real build: keep what it can reuse between builds
+            if self._session is None:
+                from generator.build import Session
+
+                self._session = Session()
+            kwargs["session"] = self._session
         if not full and _accepts(build, "changed"):
-            return build(self.cfg, echo=self._echo, changed=[Path(p) for p in changed])
-        return build(self.cfg, echo=self._echo)
+            kwargs["changed"] = [Path(p) for p in changed]
+        return build(self.cfg, echo=self._echo, **kwargs)
 
 
 def _never_raises(echo: Echo) -> Echo:
