@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,8 +35,8 @@ class UnsafePath(ValueError):
     """An output path that would escape the output root."""
 
 
-#: Folders (real path of the root, folder below it) already checked to lead nowhere outside the
-#: root. Checking each file's folder with realpath was a quarter of a build's time; the cache is
+#: Folders (root as given, folder below it) already checked to lead nowhere outside the root.
+#: Resolving each file's folder with realpath was a quarter of a build's time; the cache is
 #: cleared at the start of every build (:class:`Stage`), so a link planted between builds is seen.
 _CHECKED: set[tuple[str, str]] = set()
 _REAL_ROOTS: dict[str, str] = {}
@@ -48,44 +49,66 @@ def forget_checked_folders() -> None:
 
 def safe_target(root: Path, rel: str) -> Path:
     """The absolute path for ``rel`` under ``root``; raises UnsafePath for anything else."""
+    return Path(_safe_path(str(root), rel))
+
+
+def _safe_path(root_s: str, rel: str) -> str:
+    """:func:`safe_target` as a string (building a Path per file cost more than the check)."""
     if not rel or rel.startswith("/") or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
         raise UnsafePath(f"refusing to write outside the output folder: {rel!r}")
     if "\x00" in rel:
         raise UnsafePath(f"refusing a path with a NUL byte: {rel!r}")
-    root_s = str(root)
-    target = Path(root_s + "/" + rel)
     folder = rel.rpartition("/")[0]
+    if (root_s, folder) not in _CHECKED:
+        _check_folder(root_s, folder, rel)
+    return root_s + "/" + rel
+
+
+def _check_folder(root_s: str, folder: str, rel: str) -> bool:
+    """Raise UnsafePath if ``root/folder`` resolves outside the root; True when it is a folder
+    (then it is remembered: a later link cannot hide in it). Parents first, so each level is one
+    ``lstat``: a real folder under a checked folder is inside, and so is a name that does not
+    exist yet (nothing to follow); only a link (or an odd file) is resolved with realpath."""
     if (root_s, folder) in _CHECKED:
-        return target
+        return True
+    if folder:
+        if not _check_folder(root_s, folder.rpartition("/")[0], rel):
+            return False  # its parent is not a folder: nothing below it exists
+        try:
+            if stat.S_ISDIR(os.lstat(root_s + "/" + folder).st_mode):
+                _CHECKED.add((root_s, folder))
+                return True
+        except (FileNotFoundError, NotADirectoryError):
+            return False
     real_root = _REAL_ROOTS.get(root_s)
     if real_root is None:
         real_root = _REAL_ROOTS[root_s] = os.path.realpath(root_s)
     real_parent = os.path.realpath(os.path.join(root_s, folder) if folder else root_s)
     if not (real_parent == real_root or real_parent.startswith(real_root.rstrip("/") + "/")):
         raise UnsafePath(f"refusing to write through a link that leaves the output folder: {rel!r}")
-    if os.path.isdir(real_parent):  # remember only folders that exist (a later link cannot hide in them)
+    if os.path.isdir(real_parent):
         _CHECKED.add((root_s, folder))
-    return target
+        return True
+    return False
 
 
 def write_file(root: Path, output: Output, atomic: bool = True) -> bool:
     """Write one output if its bytes changed; True when the file was (re)written.
 
     ``atomic=False`` (the private stage, which a crash discards whole) writes in place."""
-    target = safe_target(root, output.path)
-    try:
-        if target.stat().st_size == len(output.data) and target.read_bytes() == output.data:
-            return False
-    except FileNotFoundError:
-        pass
-    if not target.parent.is_dir():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        safe_target(root, output.path)  # re-check: mkdir may have met a link planted meanwhile
+    root_s = str(root)
+    target = _safe_path(root_s, output.path)
+    if _same_bytes(target, output.data):
+        return False
+    parent = os.path.dirname(target)
+    if not os.path.isdir(parent):
+        os.makedirs(parent, exist_ok=True)
+        _safe_path(root_s, output.path)  # re-check: mkdir may have met a link planted meanwhile
     if not atomic:
         with open(target, "wb") as fh:
             fh.write(output.data)
         return True
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(output.data)
@@ -94,6 +117,17 @@ def write_file(root: Path, output: Output, atomic: bool = True) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    """Whether the file at ``path`` holds exactly ``data`` (False when there is none)."""
+    try:
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as fh:
+            return fh.read() == data
+    except FileNotFoundError:
+        return False
 
 
 def previous_outputs(root: Path) -> set[str]:
@@ -149,10 +183,12 @@ def stage_file(out: Path, stage_root: Path, output: Output) -> bool | None:
 
     Returns None (unchanged, nothing staged), True (a new file) or False (a changed file). Safe to
     call from worker processes: each output path belongs to exactly one of them."""
-    current = safe_target(out, output.path)
+    current = _safe_path(str(out), output.path)
     try:
-        if current.stat().st_size == len(output.data) and current.read_bytes() == output.data:
-            return None
+        if os.stat(current).st_size == len(output.data):
+            with open(current, "rb") as fh:
+                if fh.read() == output.data:
+                    return None
         is_new = False
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         is_new = True
