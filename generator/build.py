@@ -580,13 +580,12 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, sear
         stage.remove_later(set(state.owner_paths(owner)) - set(paths))
         state.put_owner(owner, "", paths)
         clock(owner)
-    outputs, kept = search.finish()
+    outputs, stale = search.finish()
     for o in outputs:
         stage.put(o)
-    index_paths = search_paths | {o.path for o in outputs} | kept
     # What the index no longer uses: files of merged-away segments and of removed filings. The
     # index knows its own files (its manifest), so the state does not keep a list of them.
-    stage.remove_later(search.previous - index_paths)
+    stage.remove_later(stale - search_paths)
     clock("search")
 
 

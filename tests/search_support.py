@@ -13,7 +13,7 @@ from generator.build import make_units, parse_units, resolve_duplicates
 from generator.config import load_config
 from generator.discover import discover
 from generator.model import Filing, Output
-from generator.search import analysis
+from generator.search import analysis, client
 from generator.search.fields import SearchDoc
 from generator.search.update import IndexUpdate, analyse
 
@@ -43,7 +43,7 @@ def update_site(root: Path, adds: list[SearchDoc], removes: list[str] = (), **se
     outputs = [o for d in adds for o in update.add(analyse(d))]
     for filing_id in removes:
         update.remove(filing_id)
-    rest, kept = update.finish()
+    rest, stale = update.finish()
     outputs += rest
     written = []
     for o in outputs:
@@ -52,10 +52,13 @@ def update_site(root: Path, adds: list[SearchDoc], removes: list[str] = (), **se
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(o.data)
             written.append(o.path)
-    live = kept | {o.path for o in outputs}
-    for path in (root / "search").rglob("*"):
-        if path.is_file() and str(path.relative_to(root)) not in live:
-            path.unlink()
+    assert not stale & {o.path for o in outputs}, "a file written now is not stale"
+    for rel in stale:
+        (root / rel).unlink()
+    # Deleting only what finish() called stale leaves exactly the files the index uses.
+    on_disk = {p.relative_to(root).as_posix() for p in (root / "search").rglob("*.js") if p.is_file()}
+    extra = {o.path for o in client.client_files()} | {"search/manifest.js"}
+    assert on_disk - extra == update.live_paths() - extra, "the stale files, no more and no fewer"
     return written
 
 

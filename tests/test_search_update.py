@@ -118,11 +118,14 @@ def test_incremental_updates_search_like_a_fresh_build_on_the_command_line(tmp_p
 
 def test_an_index_of_other_settings_is_replaced_whole(tmp_path, docs):
     update_site(tmp_path, docs[:5])
+    old = {p.relative_to(tmp_path).as_posix() for p in (tmp_path / "search").rglob("*") if p.is_file()}
     update = IndexUpdate(tmp_path, cap=7)
     assert update.ids() == {}
     outputs = [o for d in docs[:5] for o in update.add(analyse(d))]
-    rest, kept = update.finish()
-    assert kept == set() and outputs
+    rest, stale = update.finish()
+    assert outputs and stale, "the old index's files go"
+    written = {o.path for o in outputs + rest}  # the build never removes what it wrote
+    assert stale - written == {p for p in old if p.startswith(("search/seg/", "search/x/"))} - written
 
 
 _words = st.sampled_from("alpha beta gamma delta the of company 99.1 8-k ünïcode".split())

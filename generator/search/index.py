@@ -36,5 +36,5 @@ def build_index(
     )  # fmt: skip
     for filing in ordered:
         yield from update.add(analyse(search_doc(filing), chunk_terms))
-    outputs, _kept = update.finish()
+    outputs, _stale = update.finish()
     yield from outputs
