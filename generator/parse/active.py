@@ -73,7 +73,7 @@ def active_file(data: bytes) -> bool:
 #: so 200,000 nested ``<div>`` (1 MB) took minutes to sanitise. Tags deeper than this are dropped
 #: (their text is kept), which is what a browser would show anyway.
 MAX_DEPTH = 512
-_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,30})(?=[\s/>])")
+_TAG_SPELLING = re.compile(r"<(/?[A-Za-z][A-Za-z0-9]{0,30})(?=[\s/>])")  # "div", "/DIV"
 _TAG_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,30})(?=[\s/>])(?:[^<>]{0,4000}>)?")
 #: Elements that never stay open around their successors: void ones and those a sibling closes.
 #: (``<div/>`` is an open ``<div>`` to an HTML parser, so a trailing slash changes nothing.)
@@ -85,21 +85,28 @@ _FLAT = frozenset(
 
 def max_depth(html: str) -> int:
     """How deep elements nest, counted as :func:`flatten_deep` counts (a cheap first pass that
-    lets the usual shallow document go through untouched)."""
+    lets the usual shallow document go through untouched). Each distinct tag spelling is looked
+    at once; the loop over the tags only counts."""
+    tags = _TAG_SPELLING.findall(html)
+    kinds: dict[str, tuple[bool, str] | None] = {}
+    for tag in set(tags):
+        name = tag.lstrip("/").lower()
+        kinds[tag] = None if name in _FLAT else (tag[0] == "/", name)
+    open_by_name = {kind[1]: 0 for kind in kinds.values() if kind}
     depth = deepest = 0
-    open_by_name: dict[str, int] = {}
-    for slash, name in _TAG_NAME.findall(html):
-        name = name.lower()
-        if name in _FLAT:
+    for tag in tags:
+        kind = kinds[tag]
+        if kind is None:
             continue
-        if slash:
-            if open_by_name.get(name):
-                open_by_name[name] -= 1
+        if kind[0]:
+            if open_by_name[kind[1]]:
+                open_by_name[kind[1]] -= 1
                 depth -= 1
         else:
             depth += 1
-            open_by_name[name] = open_by_name.get(name, 0) + 1
-            deepest = max(deepest, depth)
+            open_by_name[kind[1]] += 1
+            if depth > deepest:
+                deepest = depth
     return deepest
 
 
