@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
 
 from generator.crosslink import ExhibitLinks
 from generator.parse.exhibits import ExhibitSpan, exhibit_reference_spans
@@ -38,34 +37,30 @@ def render_plain(text: str, links: ExhibitLinks | None = None, line_ids: bool = 
     keys = [s.number_start for s in spans]
     out = ['<pre class="filing-text">\n']  # the parser drops one newline after <pre>
     page = 1
-    for number, (start, line) in enumerate(_lines(text), 1):
-        if "<" in line and _PAGE_RE.match(line):
-            page += 1
-            out.append(f"<span class=pb id=page-{page}>page {page}</span>\n")
-            cut = _PAGE_RE.match(line).end()  # type: ignore[union-attr]
-            start, line = start + cut, line[cut:]
-            if not line.strip():
+    start = 0  # offset of the next line; the loop is inlined: it runs once per line of every text
+    for number, line in enumerate(text.removesuffix("\n").split("\n"), 1):
+        at, start = start, start + len(line) + 1
+        if "<" in line:
+            if page_mark := _PAGE_RE.match(line):
+                page += 1
+                out.append(f"<span class=pb id=page-{page}>page {page}</span>\n")
+                at, line = at + page_mark.end(), line[page_mark.end() :]
+                if not line.strip():
+                    continue
+            elif _TAG_ONLY_RE.match(line):
                 continue
-        elif "<" in line and _TAG_ONLY_RE.match(line):
+            line = _untag(line)  # same width: the span offsets still hold
+        line = line.rstrip()
+        if not line:
+            out.append("\n")
             continue
-        line = _untag(line).rstrip()  # same width: the span offsets still hold
-        lo = bisect.bisect_left(keys, start) if keys else 0
-        hi = bisect.bisect_left(keys, start + len(line)) if keys else 0
-        body = _line_html(line, start, spans[lo:hi], links) if line else ""
-        if body and line_ids:
-            out.append(f"<span id=L{number}>{body}</span>\n")
+        if keys and (lo := bisect.bisect_left(keys, at)) < (hi := bisect.bisect_left(keys, at + len(line))):
+            body = _line_html(line, at, spans[lo:hi], links)
         else:
-            out.append(f"{body}\n")
+            body = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        out.append(f"<span id=L{number}>{body}</span>\n" if line_ids else f"{body}\n")
     out.append("</pre>")
     return "".join(out)
-
-
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, line) for every line, without its line break."""
-    start = 0
-    for line in text.removesuffix("\n").split("\n"):
-        yield start, line
-        start += len(line) + 1
 
 
 def _line_html(line: str, start: int, spans: list[ExhibitSpan], links: ExhibitLinks | None) -> str:
