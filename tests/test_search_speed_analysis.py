@@ -1,0 +1,73 @@
+"""The index build's fast paths give exactly what the plain definitions give.
+
+``analysis.terms_with_cuts`` (raw-token cache with shortcuts, cut offsets found by skipping raws)
+must equal :func:`analysis.tokens` term for term and offset for offset, and ``update._postings``
+(sort, Counters, a dict of first positions) must equal a plain grouping of positions by term:
+the index's bytes depend on both.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.search import analysis
+from generator.search.update import _postings
+
+# letters (ASCII, Latin-1, Latin Extended, one outside the pattern), digits and every joiner
+pieces = st.one_of(
+    st.text(alphabet="abcXYZéÉßĳ\u0250019", min_size=1, max_size=8),
+    st.sampled_from([" ", ".", "-", "/", "'", "\u2019", "'s", "\n", "--", "x" * 45, "ab-" * 15, "99.1"]),
+)
+texts = st.lists(pieces, max_size=60).map("".join)
+
+
+def naive_cuts(text: str, every: int) -> tuple[list[str], list[int]]:
+    toks = list(analysis.tokens(text))
+    return [t.term for t in toks], [t.start for t in toks[::every]]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.sampled_from([1, 2, 3, 5, 400]))
+def test_terms_with_cuts_equal_tokens(text, every):
+    assert analysis.terms_with_cuts(text, every) == naive_cuts(text, every)
+
+
+@settings(max_examples=50, deadline=None)
+@given(texts)
+def test_terms_with_cuts_after_the_cache_is_emptied(text):
+    analysis._TERMS.clear()
+    first = analysis.terms_with_cuts(text, 2)
+    assert analysis.terms_with_cuts(text, 2) == first == naive_cuts(text, 2)
+
+
+def test_cut_inside_a_token_of_several_terms_and_after_dropped_parts():
+    text = "a " + "b" * 45 + " co-invest/x.y " + "c" * 41 + " d 10-K e-f-g"
+    for every in range(1, 12):
+        assert analysis.terms_with_cuts(text, every) == naive_cuts(text, every)
+
+
+def naive_postings(company, form, body):
+    seq = [*company, "", *form, "", *body]
+    body_start = len(company) + len(form) + 2
+    names = sorted(set(seq) - {""})
+    tf, first, positions = array("I"), array("i"), array("I")
+    for name in names:
+        ps = [p for p, t in enumerate(seq) if t == name]
+        a = sum(1 for p in ps if p < len(company))
+        b = sum(1 for p in ps if len(company) < p < body_start)
+        tf.extend((a, b, len(ps) - a - b))
+        first.append(next((p for p in ps if p >= body_start), -1))
+        positions.extend(ps)
+    return tuple(names), tf, first, positions
+
+
+terms = st.lists(st.sampled_from(["a", "b", "c", "10-k", "z"]), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(terms, terms, terms)
+def test_postings_equal_a_plain_grouping(company, form, body):
+    assert _postings(company, form, body) == naive_postings(company, form, body)
