@@ -137,9 +137,18 @@ def render_browse(site: Site, env: jinja2.Environment) -> list[Output]:
     return [o for g in browse_groups(site, env, lambda f: repr(f)) for o in g.make()]
 
 
+#: What a company page shows of the company besides its filings (compared, not printed: the
+#: build compares a group's material with the last build's and digests it only when it changed).
+_COMPANY_FACTS = tuple(f.name for f in dataclasses.fields(Company) if f.name != "filings")
+
+
 def browse_groups(site: Site, env: jinja2.Environment, fingerprint: Callable[[Any], str]) -> list[BrowseGroup]:
-    """Every listing page, in groups: the overviews (home, forms, dates, companies A-Z), and one
-    group per form, year, undated and company. ``fingerprint(filing)`` names a filing's state."""
+    """Every listing page, in groups: the overviews (home, forms, dates, companies A-Z), each page
+    of a form's, a year's and the undated listing on its own, and one group per company.
+    ``fingerprint(filing)`` names a filing's state.
+
+    A page of a long listing is its own group: a changed filing renders again the one page of
+    the 8-K listing that shows it, not the twenty others (unless the rows moved)."""
     register(env)
     fps = lambda filings: tuple(fingerprint(f) for f in filings)  # noqa: E731
     overview = (tuple((f.id, f.form, f.filed) for f in site.filings), fps(site.filings[:LATEST]),
@@ -149,17 +158,18 @@ def browse_groups(site: Site, env: jinja2.Environment, fingerprint: Callable[[An
                     _dates_index(site, env), *_companies_index(site, env)]),  # fmt: skip
     ]
     for form, filings in site.by_form.items():
-        groups.append(BrowseGroup(f"browse:form:{form}", (site.form_url(form), fps(filings)),
-                                  functools.partial(_form, site, env, form, filings)))  # fmt: skip
+        for pager, chunk in paginate(filings, site.form_url(form)):
+            groups.append(BrowseGroup(f"browse:form:{form}:{pager.number}", (pager, fps(chunk)),
+                                      functools.partial(_form_page, site, env, form, chunk, pager)))  # fmt: skip
     years = sorted(y for y in site.by_year if y != "unknown")
     for i, year in enumerate(years):
         prev_year, later = years[i - 1] if i else None, years[i + 1 : i + 2]
-        groups.append(BrowseGroup(f"browse:year:{year}", (prev_year, tuple(later), fps(site.by_year[year])),
-                                  functools.partial(_year, site, env, year, site.by_year[year], prev_year, later)))  # fmt: skip
-    undated = site.by_year.get("unknown", [])
-    groups.append(BrowseGroup("browse:undated", fps(undated), functools.partial(_undated, site, env, undated)))
+        groups += _year_groups(site, env, year, site.by_year[year], prev_year, later, fps)
+    for pager, chunk in paginate(site.by_year.get("unknown", []), urls.UNDATED_URL):
+        groups.append(BrowseGroup(f"browse:undated:{pager.number}", (pager, fps(chunk)),
+                                  functools.partial(_undated_page, site, env, chunk, pager)))  # fmt: skip
     for company in site.companies.values():
-        material = (repr(dataclasses.replace(company, filings=())),
+        material = (tuple(getattr(company, f) for f in _COMPANY_FACTS),
                     tuple((fingerprint(cf.filing), cf.roles) for cf in company.filings))  # fmt: skip
         groups.append(BrowseGroup(f"browse:company:{company.key}", material,
                                   functools.partial(_company, site, env, company)))  # fmt: skip
@@ -184,11 +194,8 @@ def _forms_index(site: Site, env: jinja2.Environment) -> Output:
     return render_template(env, "forms.html", urls.FORMS_URL, site, forms=list(site.by_form.items()))
 
 
-def _form(site: Site, env: jinja2.Environment, form: str, filings: list) -> list[Output]:
-    return [
-        render_template(env, "form.html", pager.url, site, form=form, filings=chunk, pager=pager)
-        for pager, chunk in paginate(filings, site.form_url(form))
-    ]
+def _form_page(site: Site, env: jinja2.Environment, form: str, chunk: Sequence, pager: Pager) -> list[Output]:
+    return [render_template(env, "form.html", pager.url, site, form=form, filings=chunk, pager=pager)]
 
 
 def _dates_index(site: Site, env: jinja2.Environment) -> Output:
@@ -198,15 +205,14 @@ def _dates_index(site: Site, env: jinja2.Environment) -> Output:
     return render_template(env, "dates.html", urls.DATES_URL, site, years=years, undated=undated, chart=chart)
 
 
-def _undated(site: Site, env: jinja2.Environment, undated: list) -> list[Output]:
-    return [
-        render_template(env, "undated.html", pager.url, site, filings=chunk, pager=pager)
-        for pager, chunk in paginate(undated, urls.UNDATED_URL)
-    ]
+def _undated_page(site: Site, env: jinja2.Environment, chunk: Sequence, pager: Pager) -> list[Output]:
+    return [render_template(env, "undated.html", pager.url, site, filings=chunk, pager=pager)]
 
 
-def _year(site: Site, env, year: str, filings: list, prev_year: str | None, later: list[str]) -> list[Output]:
-    """One year's pages: its filings oldest first, in one section per month (anchors #m01..#m12)."""
+def _year_groups(site: Site, env: jinja2.Environment, year: str, filings: list, prev_year: str | None,
+                 later: list[str], fps: Callable) -> list[BrowseGroup]:  # fmt: skip
+    """One year's pages: its filings oldest first, in one section per month (anchors #m01..#m12);
+    each page a group whose material is its rows and what every page of the year shows."""
     in_order = sorted(filings, key=urls.chronological)
     pages, starts = grouped_pages(in_order, lambda f: f.filed[5:7], urls.year_url(year))
     months = {f"{m:02d}": 0 for m in range(1, 13)}
@@ -215,10 +221,19 @@ def _year(site: Site, env, year: str, filings: list, prev_year: str | None, late
     context = dict(
         year=year, months=months, starts=starts, prev_year=prev_year, next_year=later[0] if later else None
     )
+    shared = (prev_year, tuple(later), tuple(months.items()), tuple(starts.items()))
     return [
-        render_template(env, "year.html", pager.url, site, groups=groups, pager=pager, **context)
+        BrowseGroup(
+            f"browse:year:{year}:{pager.number}",
+            (shared, pager, tuple((g.key, g.starts, fps(g.rows)) for g in groups)),
+            functools.partial(_year_page, site, env, pager, groups, context),
+        )
         for pager, groups in pages
     ]
+
+
+def _year_page(site: Site, env: jinja2.Environment, pager: Pager, groups: list, context: dict) -> list[Output]:
+    return [render_template(env, "year.html", pager.url, site, groups=groups, pager=pager, **context)]
 
 
 def _companies_index(site: Site, env: jinja2.Environment) -> list[Output]:

@@ -46,7 +46,11 @@ class _Pool:
 
 
 def worker_init() -> None:
-    """Local workers die with the build (Linux): a killed build leaves no process writing."""
+    """Local workers die with the build (Linux): a killed build leaves no process writing. They
+    collect garbage as usual (forked from a build that paused its collector, see build.py)."""
+    import gc
+
+    gc.enable()
     try:
         import ctypes
         import signal

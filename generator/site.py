@@ -357,6 +357,14 @@ def _reverse(amendments: dict[str, Filing], ordered: tuple[Filing, ...] | list[F
     return {k: tuple(v) for k, v in sorted(out.items())}
 
 
+_NEGATE = {c: 0x10FFFF - c for c in range(128)}
+
+
 def _neg_date(date: str | None) -> str:
-    """Sort key that puts later ISO dates first."""
-    return "".join(chr(0x10FFFF - ord(c)) for c in (date or ""))
+    """Sort key that puts later ISO dates first (a table for ASCII: it runs for every filing on
+    every build)."""
+    if not date:
+        return ""
+    if date.isascii():
+        return date.translate(_NEGATE)
+    return "".join(chr(0x10FFFF - ord(c)) for c in date)
