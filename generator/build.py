@@ -54,7 +54,7 @@ from generator.render_browse import browse_groups
 from generator.scheduler import open_runner
 from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
 from generator.search.update import IndexUpdate
-from generator.site import Site, assemble_site
+from generator.site import FilingContext, Site, assemble_site
 from generator.state import BuildState
 from generator.tasks import (
     MAX_FILE_BYTES,
@@ -91,6 +91,9 @@ class Session:
         self.filing_keys: dict[str, tuple[tuple, str]] = {}  # filing id -> (inputs, key)
         self.materials: dict[str, tuple[object, str]] = {}  # listing owner -> (material, digest)
         self.digests: dict[tuple, str] = {}  # (light digest, id, duplicates) -> filing digest
+        self.contexts: dict[str, tuple[tuple, FilingContext]] = {}  # filing id -> (made of, context)
+        self.context_site: tuple | None = None  # the parts of the site every context reads
+        self.assembled: dict = {}  # what assemble_site may reuse (its memo)
 
     def open_state(self, out: Path) -> BuildState:
         if self.state is None or self.out != out:
@@ -116,6 +119,9 @@ class Session:
         self.filing_keys.clear()
         self.materials.clear()
         self.digests.clear()
+        self.contexts.clear()
+        self.context_site = None
+        self.assembled.clear()
 
 
 def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session | None = None) -> BuildReport:
@@ -186,7 +192,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
         outcomes = [o for o in outcomes if o.path not in kept_paths] + _kept_outcomes(kept)
         pages, page_outcomes = _parse_pages([s for s in sources if s.kind == "page"])
         outcomes += page_outcomes + [_skipped_outcome(s) for s in skipped]
-        site = assemble_site(cfg.title, filings, pages)
+        site = assemble_site(cfg.title, filings, pages, session.assembled)
         clock("assemble")
         unit_of = {r.filing.source.path: r.paths[0] for r in results if r.filing is not None}
         by_key = {r.paths[0]: r for r in results}
@@ -508,13 +514,14 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
                   digests: dict[str, str], session: Session) -> list[_Planned]:  # fmt: skip
     """The filings whose pages must be rendered: new ones, and those whose key changed."""
     records = state.owner_records()
+    contexts = _context_cache(site, session)
     planned = []
     for filing in site.filings:
         unit_key = unit_of[filing.source.path]
         if unit_key in kept:  # failed now, parsed before: its pages stay as they are
             continue
         owner = f"filing:{filing.id}"
-        context = site.context_for(filing)
+        context = contexts(filing)
         if owner in records:
             old_key, deps = records[owner]
             made_of = (global_key, digests[filing.id], context, _dep_digests(templates, deps), sigs[unit_key])
@@ -558,6 +565,31 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
                 search_paths.add(o.path)
         crash_point("render")
     return failures
+
+
+def _context_cache(site: Site, session: Session) -> Callable[[Filing], FilingContext]:
+    """``site.context_for``, reusing the session's context of a filing when what it is made of
+    is the same: the filing, its neighbours, what it amends and what amends it (compared by
+    identity first: unchanged filings are the same objects from build to build), and the parts
+    of the site every context reads (title, pages, SIC table, company keys)."""
+    shared = (site.title, site.pages, site.sics, site.companies.keys())
+    if session.context_site != shared:
+        session.contexts.clear()
+        session.context_site = (site.title, site.pages, dict(site.sics), set(site.companies))
+    cache, fresh = session.contexts, {}
+
+    def context(filing: Filing) -> FilingContext:
+        made_of = (filing, site.neighbours.get(filing.id), site.amendments.get(filing.id),
+                   site.amended.get(filing.id))  # fmt: skip
+        hit = cache.get(filing.id)
+        if hit is not None and hit[0] == made_of:
+            fresh[filing.id] = hit
+            return hit[1]
+        fresh[filing.id] = (made_of, site.context_for(filing))
+        return fresh[filing.id][1]
+
+    session.contexts = fresh  # filled as the plan asks (a kept failure asks nothing: recomputed next time)
+    return context
 
 
 def _filing_digests(site: Site, by_key: dict[str, UnitResult], unit_of: dict[str, str],

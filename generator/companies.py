@@ -93,15 +93,30 @@ def sic_table(filings: Iterable[Filing]) -> dict[str, str]:
     return {code: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for code, c in sorted(seen.items())}
 
 
-def build_companies(ordered: Iterable[Filing], sics: dict[str, str]) -> dict[str, Company]:
-    """Every company of the archive by key; ``ordered`` is newest first, undated last."""
+def build_companies(ordered: Iterable[Filing], sics: dict[str, str],
+                    memo: dict[str, tuple[list, Company]] | None = None) -> dict[str, Company]:  # fmt: skip
+    """Every company of the archive by key; ``ordered`` is newest first, undated last.
+
+    ``memo`` (kept by a process that builds again and again, for one SIC table) holds each
+    company with what it was made from: a company whose filings are the same objects in the same
+    order is not made again (the list comparison finds them identical at once)."""
     appearances: dict[str, list[tuple[Filing, Filer]]] = defaultdict(list)
     for f in ordered:
         for x in f.filers:
             key = company_key(x)
             if key:
                 appearances[key].append((f, x))
-    return {key: _company(key, appearances[key], sics) for key in sorted(appearances)}
+    if memo is None:
+        return {key: _company(key, appearances[key], sics) for key in sorted(appearances)}
+    out = {}
+    for key in sorted(appearances):
+        seen = appearances[key]
+        hit = memo.get(key)
+        out[key] = hit[1] if hit is not None and hit[0] == seen else _company(key, seen, sics)
+        memo[key] = (seen, out[key])
+    for key in set(memo) - set(out):
+        del memo[key]
+    return out
 
 
 def _company(key: str, seen: list[tuple[Filing, Filer]], sics: dict[str, str]) -> Company:

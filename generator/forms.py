@@ -7,6 +7,8 @@ name on a legal record is worse than none. An amendment ("8-K/A") is named after
 
 from __future__ import annotations
 
+import functools
+
 _REPORTS = {
     "10-K": "Annual report",
     "10-K405": "Annual report (Item 405 box checked)",
@@ -94,17 +96,20 @@ _FUNDS = {
 FORM_NAMES: dict[str, str] = {**_REPORTS, **_OWNERSHIP, **_TRANSACTIONS, **_REGISTRATION, **_FUNDS}
 
 
+@functools.lru_cache(maxsize=4096)  # an archive has a few hundred distinct form codes
 def normalise(form: str) -> str:
     """The form code as EDGAR writes it: upper case, single spaces."""
     return " ".join(form.split()).upper()
 
 
+@functools.lru_cache(maxsize=4096)
 def base_form(form: str) -> str:
     """The form an amendment amends: "8-K/A" -> "8-K"; any other form is its own base."""
     form = normalise(form)
     return form[:-2] if form.endswith("/A") else form
 
 
+@functools.lru_cache(maxsize=4096)
 def is_amendment(form: str | None) -> bool:
     return bool(form) and normalise(form or "").endswith("/A") and len(normalise(form or "")) > 2
 

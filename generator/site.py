@@ -239,11 +239,12 @@ class FilingContext:
         return self.amended_by_filings
 
 
-def assemble_site(title: str, filings: list[Filing], pages: list[Page]) -> Site:
+def assemble_site(title: str, filings: list[Filing], pages: list[Page], memo: dict | None = None) -> Site:
     """Filings sorted newest first (unknown dates last, then by id), with lookup tables.
 
     Everything is computed once here, in O(n log n), so that rendering 100,000 filing pages
-    asks only dictionary lookups of the Site.
+    asks only dictionary lookups of the Site. ``memo``: a dict a process that builds again and
+    again keeps between calls (the watcher's session), so unchanged companies are reused.
     """
     ordered = sorted(filings, key=lambda f: (f.filed is None, _neg_date(f.filed), f.id))
     by_form: dict[str, list[Filing]] = defaultdict(list)
@@ -255,7 +256,12 @@ def assemble_site(title: str, filings: list[Filing], pages: list[Page]) -> Site:
         for cik in sorted({x.cik for x in f.filers if x.cik}):
             by_cik[cik].append(f)
     sics = sic_table(ordered)
-    companies = build_companies(ordered, sics)
+    if memo is not None and memo.get("sics") != sics:
+        memo.clear()
+    company_memo = None if memo is None else memo.setdefault("companies", {})
+    if memo is not None:
+        memo["sics"] = sics
+    companies = build_companies(ordered, sics, company_memo)
     amendments = find_amendments(ordered)
     return Site(
         title=title,
