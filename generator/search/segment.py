@@ -21,6 +21,7 @@ import hashlib
 import heapq
 import itertools
 import math
+import operator
 from array import array
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -174,12 +175,13 @@ class SegmentBuilder:
                 )  # fmt: skip
                 for p in order[starts[i] : starts[i + 1]]
             ]
-            postings.sort(key=lambda x: x[0])
+            postings.sort(key=_document)
             yield term, postings
 
 
 #: one document's postings of a term: (document, frequency per field, first body position, positions)
 Posting = tuple[int, tuple[int, int, int], int, Sequence[int]]
+_document = operator.itemgetter(0)  # a Posting's document: the sort key, without a Python call
 
 
 def _merged(streams: Sequence[Iterator[tuple[str, list[Posting]]]]) -> Iterator[tuple[str, list[Posting]]]:
@@ -191,7 +193,7 @@ def _merged(streams: Sequence[Iterator[tuple[str, list[Posting]]]]) -> Iterator[
         return
     for term, group in itertools.groupby(heapq.merge(*streams, key=lambda x: x[0]), key=lambda x: x[0]):
         postings = [p for _t, ps in group for p in ps]
-        postings.sort(key=lambda x: x[0])
+        postings.sort(key=_document)
         yield term, postings
 
 
@@ -286,10 +288,10 @@ class _SegmentWriter:
         first body position ``f``. Over ``cap`` documents: only the top ``cap`` by (this segment's)
         BM25F, plus ``a`` (all documents) and ``r`` (the others' mean per field tf part, in
         hundredths, for their estimated score); their own ``s``/``f`` go to the tail."""
-        docs = [p[0] for p in postings]
-        tfs = [[p[1][f] for p in postings] for f in range(3)]
-        firsts = [p[2] for p in postings]
-        entry: dict[str, Any] = {"n": [sum(1 for x in col if x) for col in tfs]}
+        # columns by C-level zips (tuples: the JSON of a tuple is that of the list)
+        docs, tf_rows, firsts = tuple(zip(*postings, strict=True))[:3]
+        tfs = tuple(zip(*tf_rows, strict=True))
+        entry: dict[str, Any] = {"n": [len(col) - col.count(0) for col in tfs]}
         keep: Sequence[int] | None = None
         tail = None
         if len(postings) > self.s.cap:
@@ -319,9 +321,9 @@ class _SegmentWriter:
         ]
 
 
-def _field_lists(tfs: list[list[int]], keep: Sequence[int] | None) -> list[list[int]]:
+def _field_lists(tfs: Sequence[Sequence[int]], keep: Sequence[int] | None) -> list[Sequence[int]]:
     """The kept documents' frequencies per field (``keep`` None: all), [] for an all-zero field."""
-    out = []
+    out: list[Sequence[int]] = []
     for col in tfs:
         values = col if keep is None else [col[i] for i in keep]
         out.append(values if any(values) else [])
