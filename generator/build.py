@@ -165,7 +165,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
            session: Session) -> tuple[BuildReport, int, int]:  # fmt: skip
-    known = state.get_meta("discovered") or {}
+    known = state.discovered()
     sources, skipped, seen = discover_cached(cfg.source, cfg.output, known)
     env = make_env(cfg.templates)
     templates = template_digests(env)
@@ -223,7 +223,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
     pending = stage.write_journal()
     crash_point("journal")
     state.set_meta("last", {"inputs": inputs_key, "report": report})
-    state.set_meta("discovered", seen)
+    state.put_discovered(seen)
     state.commit()
     crash_point("state")
     clock("state")

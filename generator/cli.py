@@ -90,7 +90,7 @@ def _site_options(fn):
         click.option("--config", "config_file", type=click.Path(path_type=Path), help="A site.toml [./site.toml if present]."),
         click.option("--jobs", "-j", type=int, help="Worker processes for parsing [all cores]."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars."),
-        click.option("--debounce", type=click.FloatRange(min=0), default=0.25, show_default=True,
+        click.option("--debounce", type=click.FloatRange(min=0), default=0.1, show_default=True,
                      help="Seconds of quiet after a change before rebuilding."),
     ]  # fmt: skip
     for opt in reversed(opts):

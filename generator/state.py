@@ -1,7 +1,7 @@
 """Build state: what the last build read and wrote, so the next one redoes only what changed.
 
 One SQLite file, ``<output>/.filing-archive/state.sqlite`` (stdlib, transactional: a killed build
-leaves the previous state whole). Three tables:
+leaves the previous state whole). Four tables:
 
 - ``units``: per input unit (a file, or the files of one accession folder) its stat signature and
   the parse result with the document bodies left out (:func:`generator.parse.filing.light`): an
@@ -12,6 +12,8 @@ leaves the previous state whole). Three tables:
   without keeping a list of every file of the site in memory.
 - ``meta``: the digest of all inputs of the last complete build and its report, which makes a
   rebuild with no change at all a matter of walking the source folder.
+- ``files``: what discover made of each source file (stat signature, classification), so an
+  unchanged file is not opened to be classified again.
 
 The Lucene-like rule: state rows are committed only after every output of the build is staged and
 the commit journal is written (see :class:`generator.write.Stage`), so state never claims an
@@ -30,12 +32,13 @@ from typing import Any
 
 STATE_FILE = ".filing-archive/state.sqlite"
 #: Bump when the meaning of a stored row changes: an old state is then ignored (a full build).
-STATE_VERSION = "7"
+STATE_VERSION = "8"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS units (key TEXT PRIMARY KEY, sig TEXT NOT NULL, result BLOB);
 CREATE TABLE IF NOT EXISTS owners (owner TEXT PRIMARY KEY, key TEXT NOT NULL, deps TEXT NOT NULL, paths BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, entry BLOB NOT NULL);
 """
 
 
@@ -76,6 +79,7 @@ class BuildState:
             self.db.execute("DELETE FROM units")
             self.db.execute("DELETE FROM owners")
             self.db.execute("DELETE FROM meta")
+            self.db.execute("DELETE FROM files")
             self.set_meta("version", STATE_VERSION)
             self.db.commit()
         self._generation = self._read_generation()
@@ -85,6 +89,7 @@ class BuildState:
         self._sigs: dict[str, str] | None = None
         self._results: dict[str, tuple[str, Any]] = {}  # unit key -> (sig, result) read or put
         self._records: dict[str, tuple[str, list[str]]] | None = None
+        self._files: dict[str, Any] | None = None
 
     def _read_generation(self) -> int:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
@@ -106,6 +111,23 @@ class BuildState:
     def set_meta(self, key: str, value: Any) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, pack(value)))
         self._meta[key] = value
+
+    # --- files ---
+    def discovered(self) -> dict[str, Any]:
+        """What discover saw of every source file (path -> (stat signature, classification)),
+        for :func:`generator.discover.discover_cached`. A row per file: a build writes the rows
+        of the files that changed, not the whole map."""
+        if self._files is None:
+            self._files = {rel: unpack(blob) for rel, blob in self.db.execute("SELECT rel, entry FROM files")}
+        return self._files
+
+    def put_discovered(self, seen: dict[str, Any]) -> None:
+        old = self.discovered()
+        changed = [(rel, pack(v)) for rel, v in seen.items() if old.get(rel) != v]
+        gone = [(rel,) for rel in old if rel not in seen]
+        self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?)", changed)
+        self.db.executemany("DELETE FROM files WHERE rel = ?", gone)
+        self._files = dict(seen)
 
     # --- units ---
     def unit_sigs(self) -> dict[str, str]:

@@ -174,7 +174,7 @@ class Watcher:
         config_file: Path | None = None,
         echo: Echo = print,
         build: BuildFn | None = None,
-        debounce: float = 0.25,
+        debounce: float = 0.1,
         max_delay: float = 10.0,
         settle_timeout: float = 30.0,
         poll: float = 0.05,
