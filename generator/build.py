@@ -246,7 +246,17 @@ class _Clock:
         if self.on:
             now = time.monotonic()
             print(f"timing: {phase} {now - self.last:.2f} s", file=sys.stderr)
+            print(f"memory: {phase} {_rss_mb()} MB", file=sys.stderr)
             self.last = now
+
+
+def _rss_mb() -> int:
+    """This process's resident memory now (Linux; 0 elsewhere): the build's own, not its workers'."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 THEME_SUFFIXES = (".html", ".css", ".js", ".svg", ".txt", ".xml", ".md")
