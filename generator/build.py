@@ -216,7 +216,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
         written=0,
     )
     stage.put(Output("build-report.json", export.dumps(export.report_record(report))))
-    report = replace(report, written=len(stage.staged))
+    report = replace(report, written=stage.count)
     state.drop_units(set(units_by_key) | set(kept))
     # The journal first, then the state: a crash in between leaves a journal the next build
     # finishes, and a state older than the site (the next build redoes some work, loses none).
