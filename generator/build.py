@@ -44,7 +44,7 @@ from tqdm import tqdm
 from generator import export, write
 from generator import site as urls
 from generator.config import SiteConfig, config_hash
-from generator.discover import Skipped, discover_cached
+from generator.discover import Skipped, discover_cached, discover_changed
 from generator.faults import crash_point
 from generator.model import BuildReport, Diagnostic, Filing, InputOutcome, Output, Page, SourceFile
 from generator.pages import parse_page
@@ -94,6 +94,7 @@ class Session:
         self.contexts: dict[str, tuple[tuple, FilingContext]] = {}  # filing id -> (made of, context)
         self.context_site: tuple | None = None  # the parts of the site every context reads
         self.assembled: dict = {}  # what assemble_site may reuse (its memo)
+        self.walk: tuple | None = None  # ((source, output), what discover found last time)
 
     def open_state(self, out: Path) -> BuildState:
         if self.state is None or self.out != out:
@@ -122,11 +123,16 @@ class Session:
         self.contexts.clear()
         self.context_site = None
         self.assembled.clear()
+        self.walk = None
 
 
-def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session | None = None) -> BuildReport:
+def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session | None = None,
+          changed: Iterable[Path] | None = None) -> BuildReport:  # fmt: skip
     """Build (or update) the site. ``session`` is for processes that build again and again: it
-    keeps what the next build can reuse in memory (see :class:`Session`)."""
+    keeps what the next build can reuse in memory (see :class:`Session`). ``changed``: with a
+    session, the paths a watcher saw change since the session's last build (files or folders,
+    absolute): the source folder is then not walked again when that is safe (a folder or a link
+    among them, and it is)."""
     started = time.monotonic()
     out = cfg.output.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -134,7 +140,8 @@ def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session
     state = session.open_state(out) if session is not None else BuildState(out)
     try:
         with _collector_paused():
-            report, written, removed = _build(cfg, out, stage, state, session or Session())
+            hint = [str(p) for p in changed] if changed is not None and session is not None else None
+        report, written, removed = _build(cfg, out, stage, state, session or Session(), session is not None, hint)
     except BaseException:
         if session is not None:
             session.drop()
@@ -164,15 +171,25 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
-           session: Session) -> tuple[BuildReport, int, int]:  # fmt: skip
-    known = state.discovered()
-    sources, skipped, seen = discover_cached(cfg.source, cfg.output, known)
+           session: Session, session_kept: bool = False, changed: list[str] | None = None) -> tuple[BuildReport, int, int]:  # fmt: skip
+    roots = (cfg.source.resolve(), out)
+    walk = None
+    if changed is not None and session.walk is not None and session.walk[0] == roots:
+        walk = discover_changed(cfg.source, cfg.output, session.walk[1], changed)
+    if walk is None:
+        walk = discover_cached(cfg.source, cfg.output, state.discovered())
+    session.walk = (roots, walk) if session_kept else None
+    sources, skipped, seen = walk
     env = make_env(cfg.templates)
     templates = template_digests(env)
     global_key = _digest(config_hash(cfg), generator_digest(), cfg.title)
     inputs_key = _digest(global_key, repr(sorted(templates.items())), *_input_sigs(seen, skipped))
     last = state.get_meta("last")
     if last and last["inputs"] == inputs_key and (out / "index.html").is_file():
+        if session_kept:  # a session's first build: read the state now, not when the first edit comes
+            state.owner_records()
+            for _ in state.unit_results(list(state.unit_sigs())):
+                pass
         return replace(last["report"], written=0), 0, 0  # nothing changed: nothing to read or write
 
     units = make_units([s for s in sources if s.kind != "page"])

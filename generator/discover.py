@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,53 @@ def discover_cached(
     found.sort(key=lambda s: s.path)
     skipped.sort(key=lambda s: s.path)
     return found, skipped, seen
+
+
+def discover_changed(
+    root: Path, exclude: Path | None, last: tuple[list[SourceFile], list[Skipped], Known], changed: list[str]
+) -> tuple[list[SourceFile], list[Skipped], Known] | None:
+    """:func:`discover_cached` without the walk: ``last`` (a previous walk's result) updated for
+    the files a watcher saw change (absolute paths). None when that cannot be done safely, and
+    the caller walks: a folder, a symbolic link, a hidden or oddly named file, a path outside the
+    source, a removed path that was a folder. At 10,000 files the walk was a tenth of a rebuild."""
+    top = os.path.realpath(root)
+    excluded = os.path.realpath(exclude) if exclude is not None else None
+    _, skipped, seen = last
+    seen = dict(seen)
+    for path in changed:
+        path = os.path.normpath(path)
+        if excluded is not None and (path == excluded or path.startswith(excluded + os.sep)):
+            continue  # the build's own output: the walk does not see it either
+        if not path.startswith(top + os.sep):
+            return None
+        rel = _rel_str(top, path)
+        if not rel.isprintable() or any(part.startswith(".") for part in rel.split("/")):
+            return None
+        folder = os.path.dirname(path)
+        while folder != top:  # a linked folder on the way: the walk's rules for links decide
+            if os.path.islink(folder):
+                return None
+            folder = os.path.dirname(folder)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            if rel not in seen and any(k.startswith(rel + "/") for k in seen):
+                return None  # a folder went
+            seen.pop(rel, None)
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None  # a folder, a link, a pipe: the walk decides
+        sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+        old = seen.get(rel)
+        if old is None or old[0] != sig or not _same_place(old[1], path):
+            seen[rel] = (sig, classify(rel, path))
+    walked = [k for k in skipped if k.path not in last[2]]  # passed over by the walk itself
+    items = [item for _, item in seen.values()]
+    new_found = sorted((i for i in items if isinstance(i, SourceFile)), key=lambda s: s.path)
+    new_skipped = sorted(walked + [i for i in items if isinstance(i, Skipped)], key=lambda s: s.path)
+    return new_found, new_skipped, seen
 
 
 def _same_place(item: SourceFile | Skipped, abspath: str) -> bool:

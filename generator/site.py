@@ -262,7 +262,7 @@ def assemble_site(title: str, filings: list[Filing], pages: list[Page], memo: di
     if memo is not None:
         memo["sics"] = sics
     companies = build_companies(ordered, sics, company_memo)
-    amendments = find_amendments(ordered)
+    amendments = find_amendments(ordered, None if memo is None else memo.setdefault("parties", {}))
     return Site(
         title=title,
         filings=tuple(ordered),
@@ -275,7 +275,7 @@ def assemble_site(title: str, filings: list[Filing], pages: list[Page], memo: di
         companies_az=tuple(sorted(companies.values(), key=lambda c: (c.name.casefold(), c.key))),
         form_slugs=form_slugs(by_form),
         sics=sics,
-        neighbours=neighbours(companies),
+        neighbours=neighbours(companies, None if memo is None else memo.setdefault("chains", {})),
         amendments=amendments,
         amended=_reverse(amendments, ordered),
     )
@@ -309,14 +309,26 @@ def chronological(filing: Filing) -> tuple:
     return (filing.filed is None, filing.filed or "", filing.id)
 
 
-def neighbours(companies: dict[str, Company]) -> dict[str, tuple[Filing | None, Filing | None]]:
-    """Filing id -> (previous, next) filing of its main company, among all that company's filings."""
+def neighbours(companies: dict[str, Company], memo: dict | None = None) -> dict[str, tuple[Filing | None, Filing | None]]:
+    """Filing id -> (previous, next) filing of its main company, among all that company's filings.
+    ``memo``: each company's pairs by company key, reused while the company is the same object."""
     out: dict[str, tuple[Filing | None, Filing | None]] = {}
     for key, company in companies.items():
+        hit = memo.get(key) if memo is not None else None
+        if hit is not None and hit[0] is company:
+            out.update(hit[1])
+            continue
+        pairs = {}
         chain = sorted((cf.filing for cf in company.filings), key=chronological)
         for i, f in enumerate(chain):
             if main_key(f) == key:
-                out[f.id] = (chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None)
+                pairs[f.id] = (chain[i - 1] if i else None, chain[i + 1] if i + 1 < len(chain) else None)
+        out.update(pairs)
+        if memo is not None:
+            memo[key] = (company, pairs)
+    if memo is not None and len(memo) > len(companies):
+        for key in set(memo) - set(companies):
+            del memo[key]
     return out
 
 
@@ -325,14 +337,18 @@ def _party(filing: Filing) -> frozenset[str]:
     return frozenset(k for x in filing.filers if (k := company_key(x)))
 
 
-def find_amendments(ordered: tuple[Filing, ...] | list[Filing]) -> dict[str, Filing]:
+def find_amendments(ordered: tuple[Filing, ...] | list[Filing], memo: dict | None = None) -> dict[str, Filing]:
     """Amendment id -> the filing it amends: same companies, the amendment's form without "/A",
     and the same period of report or the same date of report. Of several, the latest filed not
-    after the amendment. Weaker evidence (same company and form only) links nothing."""
+    after the amendment. Weaker evidence (same company and form only) links nothing.
+    ``memo``: each filing's party by id, reused while the filing is the same object."""
     by_fact: dict[tuple, list[Filing]] = defaultdict(list)
     amendments: list[tuple[Filing, frozenset[str]]] = []
+    parties = {}
     for f in ordered:
-        party = _party(f)
+        hit = memo.get(f.id) if memo is not None else None
+        party = hit[1] if hit is not None and hit[0] is f else _party(f)
+        parties[f.id] = (f, party)
         if not (f.form and party):
             continue
         if is_amendment(f.form):
@@ -352,6 +368,9 @@ def find_amendments(ordered: tuple[Filing, ...] | list[Filing]) -> dict[str, Fil
         ]
         if found:
             out[a.id] = max(found, key=lambda f: (f.filed is not None, f.filed or "", f.id))
+    if memo is not None:
+        memo.clear()
+        memo.update(parties)
     return out
 
 

@@ -54,3 +54,77 @@ def test_folders_group_into_units(tmp_path):
     units = make_units(found)
     assert [len(u) for u in units] == [1, 2]
     assert [s.path for s in skipped] == [".hidden.txt"]
+
+
+# --- discover_changed: the watcher's paths instead of a walk --------------------------------
+
+_FILING = b"SECURITIES AND EXCHANGE COMMISSION\nFORM 8-K\nCURRENT REPORT\n"
+_NAMES = ["a.txt", "b.txt", "notes.md", "sub/c.txt", "sub/d.txt", "0000320193-97-000011/e.txt",
+          ".hidden.txt", "sub/.x", "readme.txt"]  # fmt: skip
+_ops = st.lists(
+    st.tuples(st.sampled_from(["write", "filing", "delete", "rmdir", "link", "mkdir"]), st.sampled_from(_NAMES)),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _apply(root, op: str, name: str) -> str:
+    """One file operation as a user or an editor makes it; returns the path a watcher reports."""
+    import os
+    import shutil
+
+    path = root / name
+    if op in ("write", "filing"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        path.write_bytes(_FILING + name.encode() if op == "filing" else b"just notes\n")
+    elif op == "delete":
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+    elif op == "rmdir":
+        shutil.rmtree(path.parent, ignore_errors=True) if path.parent != root else None
+        return str(path.parent)
+    elif op == "link":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() and not path.is_symlink():
+            os.symlink(root / "a.txt", path)
+    elif op == "mkdir":
+        if not path.exists():
+            path.mkdir(parents=True)
+    return str(path)
+
+
+@given(_ops)
+def test_discover_changed_equals_a_walk_or_declines(tmp_path_factory, ops):
+    """For any operations, the walk's result updated by the paths they touched is exactly what a
+    fresh walk finds, or None (the caller then walks)."""
+    from generator.discover import discover_cached, discover_changed
+
+    root = tmp_path_factory.mktemp("src").resolve()
+    for name in ("a.txt", "sub/c.txt", "notes.md"):
+        _apply(root, "filing", name)
+    last = discover_cached(root, None, {})
+    touched = [_apply(root, op, name) for op, name in ops]
+    got = discover_changed(root, None, last, touched)
+    fresh = discover_cached(root, None, last[2])
+    if got is not None:
+        assert got == fresh
+
+
+def test_discover_changed_takes_edits_new_and_deleted_files_without_a_walk(tmp_path):
+    from generator.discover import discover_cached, discover_changed
+
+    root = tmp_path.resolve()
+    for name in ("a.txt", "sub/c.txt", "notes.md"):
+        _apply(root, "filing", name)
+    last = discover_cached(root, None, {})
+    touched = [_apply(root, "filing", "a.txt"), _apply(root, "filing", "sub/d.txt"),
+               _apply(root, "delete", "sub/c.txt"), _apply(root, "write", "readme.txt")]  # fmt: skip
+    got = discover_changed(root, None, last, touched)
+    assert got is not None, "plain file changes need no walk"
+    assert got == discover_cached(root, None, last[2])
+    assert [s.path for s in got[0]] == ["a.txt", "notes.md", "sub/d.txt"]
+    assert [k.path for k in got[1]] == ["readme.txt"]
+    assert discover_changed(root, None, got, [_apply(root, "mkdir", "new/x")]) is None, "a folder: walk"
+    assert discover_changed(root, None, got, [str(tmp_path.parent / "elsewhere.txt")]) is None

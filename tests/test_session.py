@@ -21,10 +21,10 @@ from generator.build import Session, build
 from generator.config import load_config
 
 
-def session_build(src: Path, out: Path, session: Session):
+def session_build(src: Path, out: Path, session: Session, changed: list[Path] | None = None):
     lines: list[str] = []
     cfg = load_config(None, source=src, output=out, progress=False, jobs=1)
-    return build(cfg, echo=lines.append, session=session), lines
+    return build(cfg, echo=lines.append, session=session, changed=changed), lines
 
 
 def assert_same_as_clean(src: Path, out: Path, clean: Path) -> None:
@@ -104,5 +104,28 @@ def test_a_failed_build_drops_the_session_and_the_next_one_recovers(src, tmp_pat
         session_build(src, out, session)
         assert_same_as_clean(src, out, clean)
         assert [r[0] for r in search_site(out, ["afterfailure"])["afterfailure"]] == [EDITED_ID]
+    finally:
+        session.close()
+
+
+def test_the_paths_a_watcher_saw_replace_the_walk(src, tmp_path):
+    """``changed`` (what the watcher passes): plain files are taken without walking the source;
+    a folder among them makes the build walk. Either way the site is a clean build's."""
+    out, clean, session = tmp_path / "out", tmp_path / "clean", Session()
+    try:
+        session_build(src, out, session)
+        edit(src / EDITED, "watchedword")
+        gone = src / "filings" / "2000s" / "0001012870-02-001163.txt"
+        gone.unlink()
+        new = src / "new.txt"
+        shutil.copy(ROOT / "tests" / "fixtures" / "sgml" / "sec-header-reporting-owner-2000.txt", new)
+        root = src.resolve()
+        session_build(src, out, session, [root / EDITED, root / gone.relative_to(src), root / "new.txt"])
+        assert_same_as_clean(src, out, clean)
+        folder = src / "more"
+        folder.mkdir()
+        shutil.copy(ROOT / "tests" / "fixtures" / "sgml" / "ims-header-pem-1994.txt", folder / "x.txt")
+        session_build(src, out, session, [root / "more"])  # a folder: the build walks
+        assert_same_as_clean(src, out, clean)
     finally:
         session.close()
