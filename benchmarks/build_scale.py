@@ -4,6 +4,10 @@ For each ``--count`` (default 10,000; 100,000 needs ~12 GB of input and ~40 GB o
 the deterministic corpus with ``../shared/bench/make_corpus.py`` (the same one search_scale.py
 uses), then runs ``filing-archive build`` as a subprocess three times into one output folder:
 
+The code run is a copy of ``generator/`` and ``templates/`` taken at the start (``WORK/code``,
+as benchmarks/incremental.py does): the build digests its own code, so an edit in the checkout
+during a long run would make the no-change build render everything.
+
 1. **full**: a fresh output folder (wall time, filings/s, peak RSS of the whole process tree:
    the build and its worker processes, sampled from /proc every 0.1 s), with the build's own phase
    timings (``FILING_ARCHIVE_TIMINGS=1``);
@@ -27,6 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from incremental import snapshot_code  # noqa: E402
 from search_scale import make_corpus, measure  # noqa: E402
 
 
@@ -49,6 +54,11 @@ def _timings(log: Path) -> dict[str, float]:
     return found
 
 
+def _memory(log: Path) -> dict[str, int]:
+    """The build process's own resident memory after each phase (MB), as it prints it."""
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^memory: (\S+) (\d+) MB$", log.read_text(), re.M)}
+
+
 def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -57,8 +67,8 @@ def run(work: Path, count: int, jobs: int | None) -> dict:
     corpus = make_corpus(work, count)
     site = work / f"build-site-{count}"
     shutil.rmtree(site, ignore_errors=True)
-    exe = shutil.which("filing-archive") or "filing-archive"
-    cmd = [exe, "build", "--source", str(corpus), "--output", str(site), "-q"]
+    code = snapshot_code(work)
+    cmd = [sys.executable, "-m", "generator", "build", "--source", str(corpus), "--output", str(site), "-q"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     env = dict(os.environ, FILING_ARCHIVE_TIMINGS="1")
@@ -67,9 +77,10 @@ def run(work: Path, count: int, jobs: int | None) -> dict:
         if step == "one change":
             results["edited"] = _edit_one(corpus).name
         log = work / f"build-scale-{count}-{step.replace(' ', '-')}.log"
-        res = measure(cmd, log, env=env)
+        res = measure(cmd, log, env=env, cwd=code)
         res["summary"] = log.read_text().strip().splitlines()[-1]
         res["phases"] = _timings(log)
+        res["build_process_mb"] = _memory(log)
         res["filings_per_s"] = round(count / res["seconds"], 1) if res["seconds"] else None
         results[step] = res
         print(f"{count:>7} {step:<10} {res['seconds']:>8.1f} s {res['peak_tree_mb']:>6} MB  {res['summary']}")

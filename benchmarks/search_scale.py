@@ -73,12 +73,12 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str], log: Path, env: dict | None = None) -> dict:
+def measure(cmd: list[str], log: Path, env: dict | None = None, cwd: Path | None = None) -> dict:
     """Run ``cmd``; wall seconds and peak RSS of its process tree (sum over the processes,
     sampled every 0.1 s from /proc)."""
     start = time.monotonic()
     with log.open("w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         peak = 0
         while proc.poll() is None:
             peak = max(peak, _tree_rss(proc.pid))

@@ -139,9 +139,9 @@ def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session
     stage = write.Stage(out)  # finishes a journal a killed build left, drops a half-made stage
     state = session.open_state(out) if session is not None else BuildState(out)
     try:
+        hint = [str(p) for p in changed] if changed is not None and session is not None else None
         with _collector_paused():
-            hint = [str(p) for p in changed] if changed is not None and session is not None else None
-        report, written, removed = _build(cfg, out, stage, state, session or Session(), session is not None, hint)
+            report, written, removed = _build(cfg, out, stage, state, session or Session(), session is not None, hint)
     except BaseException:
         if session is not None:
             session.drop()
@@ -157,10 +157,11 @@ def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off for the build, young objects collected at the end
-    of each phase (:class:`_Clock`), the usual automatic collection after. The build holds a few million
-    long-lived objects (every filing's light record): each automatic full collection walked all
-    of them, which was a quarter of a one-filing rebuild at 10,000 filings. The build's own data
-    makes no reference cycles; a young collection per phase frees what a library's do."""
+    of each phase (:class:`_Clock`), the usual automatic collection after. The build holds a
+    few million long-lived objects (every filing's light record): each automatic full
+    collection walked all of them (0.2 s at 10,000 filings, several per one-filing rebuild).
+    The build's own data makes no reference cycles; a young collection per phase frees what a
+    library's do."""
     was = gc.isenabled()
     gc.disable()
     try:

@@ -129,3 +129,19 @@ def test_the_paths_a_watcher_saw_replace_the_walk(src, tmp_path):
         assert_same_as_clean(src, out, clean)
     finally:
         session.close()
+
+
+def test_the_garbage_collector_is_paused_during_a_build_and_back_after(src, tmp_path, monkeypatch):
+    import gc
+
+    seen = []
+    real = build_module.assemble_site
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "assemble_site", spy)
+    assert gc.isenabled()
+    run_build(src, tmp_path / "out", jobs=1)
+    assert seen == [False] and gc.isenabled()
