@@ -138,6 +138,8 @@ def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session
     out.mkdir(parents=True, exist_ok=True)
     stage = write.Stage(out)  # finishes a journal a killed build left, drops a half-made stage
     state = session.open_state(out) if session is not None else BuildState(out)
+    last = state.get_meta("last")
+    before = last["report"] if last else None
     try:
         hint = [str(p) for p in changed] if changed is not None and session is not None else None
         with _collector_paused():
@@ -150,7 +152,7 @@ def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session
         if session is None:
             state.close()
         stage.discard()
-    _print_summary(report, removed, time.monotonic() - started, cfg, echo, written)
+    _print_summary(report, removed, time.monotonic() - started, cfg, echo, written, before)
     return report
 
 
@@ -771,12 +773,23 @@ def _line(text: str | None) -> str:
     return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _print_summary(report: BuildReport, removed: int, seconds: float, cfg: SiteConfig, echo, written: int) -> None:
+def _print_summary(report: BuildReport, removed: int, seconds: float, cfg: SiteConfig, echo, written: int,
+                   before: BuildReport | None = None) -> None:  # fmt: skip
+    """Errors every time (a failed file stays failed until fixed); a file's warnings when they are
+    new since the last build (``before``), not again on every rebuild: the watcher used to print
+    400 unchanged warnings per saved file at 10,000 filings. build-report.json has them all."""
+    earlier = {i.path: i.diagnostics for i in before.inputs} if before is not None else {}
+    repeated = 0
     for i in report.inputs:
         if i.outcome == "failed":
             echo(f"error: {_line(i.path)}: {_line(i.reason)}")
+        if i.diagnostics and earlier.get(i.path) == i.diagnostics:
+            repeated += len(i.diagnostics)
+            continue
         for d in i.diagnostics:
             echo(f"warning: {_line(i.path)}: {_line(d.message)}")
+    if repeated:
+        echo(f"({repeated} warnings of unchanged files not repeated: build-report.json lists every one)")
     counts = {k: sum(1 for i in report.inputs if i.outcome == k) for k in ("duplicate", "skipped", "failed")}
     echo(
         f"Built {report.filings} filings and {report.pages} pages from {len(report.inputs)} input files "

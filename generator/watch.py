@@ -200,6 +200,7 @@ class Watcher:
         self._resolve_roots()
         self.builds = 0
         self._session: Session | None = None  # generator.build.Session, made by the first build
+        self._collect_after: float | None = None  # when idle past this, collect garbage (monotonic)
         self.building = threading.Event()
         self.last: BuildResult | None = None
 
@@ -393,6 +394,15 @@ class Watcher:
                     self._touch()
                 if not self._cond.wait(self.poll if self._pending else 1.0) and not self._pending:
                     self._check_source()
+                    self._idle_collect()
+
+    def _idle_collect(self) -> None:
+        """The full garbage collection the builds put off (see _run_batch), once idle."""
+        if self._collect_after is not None and time.monotonic() >= self._collect_after:
+            self._collect_after = None
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
 
     def _check_source(self) -> None:
         """inotify says nothing when the watched folder itself is moved away or unmounted
@@ -431,10 +441,12 @@ class Watcher:
                 listener(result)
             except Exception:  # noqa: BLE001 - a listener (a closed browser) must not stop builds
                 self._echo("warning: watch: a build listener failed:\n" + traceback.format_exc())
-        # The build pauses the garbage collector (build.py); its full collection of the session's
-        # millions of objects (0.2 s at 10,000 filings) is done now, after the pages reloaded,
-        # rather than whenever it next falls due: in the quiet wait for the next save's build.
-        gc.collect()
+        # The build pauses the garbage collector (build.py). What the session keeps (millions of
+        # objects at 10,000 filings) is frozen: an automatic full collection would walk it all,
+        # 0.2 s holding the interpreter while the preview serves the rebuilt pages or the next
+        # save waits. The full collection runs when the watcher has been idle a while instead.
+        gc.freeze()
+        self._collect_after = time.monotonic() + IDLE_COLLECT
 
     def _outside_source(self, path: str) -> bool:
         src = self._roots["source"]
@@ -496,6 +508,10 @@ class Watcher:
         if not full and _accepts(build, "changed"):
             kwargs["changed"] = [Path(p) for p in changed]
         return build(self.cfg, echo=self._echo, **kwargs)
+
+
+#: Seconds of quiet after a build before the watcher runs the full garbage collection.
+IDLE_COLLECT = 5.0
 
 
 def _never_raises(echo: Echo) -> Echo:

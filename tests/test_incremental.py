@@ -181,3 +181,19 @@ def test_a_save_cut_down_to_a_non_filing_keeps_the_last_good_output(site):
     outcome = next(i for i in report.inputs if i.path == EDITED)
     assert outcome.outcome == "failed" and "last good version is kept" in (outcome.reason or "")
     assert (out / "filings" / EDITED_ID / "index.html").read_bytes() == page
+
+
+def test_warnings_are_printed_once_not_on_every_rebuild(site):
+    """A rebuild repeats errors but not the warnings of files that did not change."""
+    src, out = site
+    first = json.loads((out / "build-report.json").read_text())
+    assert any(i.get("diagnostics") for i in first["inputs"]), "the demo site has filings with warnings"
+    edit(src / EDITED, "zebrafishcanary")
+    (src / "broken.txt").write_bytes(b"\x00\x01\x02 binary garbage \xff" * 10)
+    _, lines = run_build(src, out, jobs=1)
+    assert not any(ln.startswith("warning:") and EDITED not in ln for ln in lines), lines
+    assert any(ln.startswith("error: broken.txt") for ln in lines)
+    assert any("warnings of unchanged files not repeated" in ln for ln in lines)
+    _, again = run_build(src, out, jobs=1)
+    assert any(ln.startswith("error: broken.txt") for ln in again), "errors every time"
+    assert not any(ln.startswith("warning:") for ln in again)
