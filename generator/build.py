@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -84,14 +85,18 @@ class Session:
     file's generation (another process's build invalidates it), and a build that fails drops the
     whole session. Not thread-safe: one build at a time (the watcher's rule anyway)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        """``keep=False``: the session of a one-off build (the command line), which has no next
+        build to serve: its caches keep nothing (at 100,000 filings they were ~150 MB)."""
+        cache: type[dict] = dict if keep else _Discard
+        self.keep = keep
         self.out: Path | None = None
         self.state: BuildState | None = None
-        self.unit_sigs: dict[str, tuple[tuple, str]] = {}  # unit key -> (file signatures, sig)
-        self.filing_keys: dict[str, tuple[tuple, str]] = {}  # filing id -> (inputs, key)
-        self.materials: dict[str, tuple[object, str]] = {}  # listing owner -> (material, digest)
-        self.digests: dict[tuple, str] = {}  # (light digest, id, duplicates) -> filing digest
-        self.contexts: dict[str, tuple[tuple, FilingContext]] = {}  # filing id -> (made of, context)
+        self.unit_sigs: dict[str, tuple[tuple, str]] = cache()  # unit key -> (file signatures, sig)
+        self.filing_keys: dict[str, tuple[tuple, str]] = cache()  # filing id -> (inputs, key)
+        self.materials: dict[str, tuple[object, str]] = cache()  # listing owner -> (material, digest)
+        self.digests: dict[tuple, str] = cache()  # (light digest, id, duplicates) -> filing digest
+        self.contexts: dict[str, tuple[tuple, FilingContext]] = cache()  # filing id -> (made of, context)
         self.context_site: tuple | None = None  # the parts of the site every context reads
         self.assembled: dict = {}  # what assemble_site may reuse (its memo)
         self.walk: tuple | None = None  # ((source, output), what discover found last time)
@@ -126,6 +131,13 @@ class Session:
         self.walk = None
 
 
+class _Discard(dict):
+    """A cache that keeps nothing (see ``Session(keep=False)``)."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
 def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session | None = None,
           changed: Iterable[Path] | None = None) -> BuildReport:  # fmt: skip
     """Build (or update) the site. ``session`` is for processes that build again and again: it
@@ -143,7 +155,8 @@ def build(cfg: SiteConfig, echo: Callable[[str], None] = print, session: Session
     try:
         hint = [str(p) for p in changed] if changed is not None and session is not None else None
         with _collector_paused():
-            report, written, removed = _build(cfg, out, stage, state, session or Session(), session is not None, hint)
+            report, written, removed = _build(cfg, out, stage, state, session or Session(keep=False),
+                                              session is not None, hint)  # fmt: skip
     except BaseException:
         if session is not None:
             session.drop()
@@ -212,7 +225,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
         outcomes = [o for o in outcomes if o.path not in kept_paths] + _kept_outcomes(kept)
         pages, page_outcomes = _parse_pages([s for s in sources if s.kind == "page"])
         outcomes += page_outcomes + [_skipped_outcome(s) for s in skipped]
-        site = assemble_site(cfg.title, filings, pages, session.assembled)
+        site = assemble_site(cfg.title, filings, pages, session.assembled if session.keep else None)
         clock("assemble")
         unit_of = {r.filing.source.path: r.paths[0] for r in results if r.filing is not None}
         by_key = {r.paths[0]: r for r in results}
@@ -545,6 +558,8 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
     """The filings whose pages must be rendered: new ones, and those whose key changed."""
     records = state.owner_records()
     contexts = _context_cache(site, session)
+    # the folders every task names, made once (100,000 tasks held four strings each)
+    where = (str(out), str(stage.root), str(cfg.templates) if cfg.templates else None, str(out / SPILL_DIR))
     planned = []
     for filing in site.filings:
         unit_key = unit_of[filing.source.path]
@@ -562,8 +577,7 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
                                                 sigs[unit_key]):  # fmt: skip
                 session.filing_keys[filing.id] = (made_of, old_key)
                 continue
-        task = RenderTask(units_by_key[unit_key], filing.id, filing.duplicates, context, str(out), str(stage.root),
-                          str(cfg.templates) if cfg.templates else None, str(out / SPILL_DIR))  # fmt: skip
+        task = RenderTask(units_by_key[unit_key], filing.id, filing.duplicates, context, *where)
         planned.append(_Planned(task, filing, unit_key, sigs[unit_key], digests[filing.id]))
     return planned
 
@@ -606,17 +620,15 @@ def _context_cache(site: Site, session: Session) -> Callable[[Filing], FilingCon
     if session.context_site != shared:
         session.contexts.clear()
         session.context_site = (site.title, site.pages, dict(site.sics), set(site.companies))
-    cache, fresh = session.contexts, {}
+    cache, fresh = session.contexts, type(session.contexts)()
 
     def context(filing: Filing) -> FilingContext:
         made_of = (filing, site.neighbours.get(filing.id), site.amendments.get(filing.id),
                    site.amended.get(filing.id))  # fmt: skip
         hit = cache.get(filing.id)
-        if hit is not None and hit[0] == made_of:
-            fresh[filing.id] = hit
-            return hit[1]
-        fresh[filing.id] = (made_of, site.context_for(filing))
-        return fresh[filing.id][1]
+        entry = hit if hit is not None and hit[0] == made_of else (made_of, site.context_for(filing))
+        fresh[filing.id] = entry
+        return entry[1]
 
     session.contexts = fresh  # filled as the plan asks (a kept failure asks nothing: recomputed next time)
     return context
@@ -626,7 +638,7 @@ def _filing_digests(site: Site, by_key: dict[str, UnitResult], unit_of: dict[str
                     session: Session) -> dict[str, str]:  # fmt: skip
     """Filing id -> digest of its light record, id and duplicates (what listings show of it)."""
     out = {}
-    cache, fresh = session.digests, {}
+    cache, fresh = session.digests, type(session.digests)()
     for f in site.filings:
         made_of = (by_key[unit_of[f.source.path]].digest, f.id, f.duplicates)
         hit = cache.get(made_of)
