@@ -63,7 +63,7 @@ def fold(text: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", low))
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_word(part: str) -> str:
     """One word of a token without digits -> its term (possessive and apostrophes gone, stemmed).
     Cached: words follow Zipf's law and Porter2 in Python was 3/4 of the index build's time."""
@@ -73,7 +73,7 @@ def normalize_word(part: str) -> str:
     return word
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """Porter2 of a lower-case ASCII word, cached (``The`` and ``the`` share one entry)."""
     return _porter2(word)
@@ -114,8 +114,10 @@ def tokens(text: str, first_position: int = 0) -> Iterator[Token]:
 #: only end at a separator or a non-word character, so giving some back never helps), ~15% faster.
 _SPLIT = re.compile(f"([{WORD_CHARS}]++(?:[.\\-/'\u2019][{WORD_CHARS}]++)*+)")
 #: Distinct raw tokens cached: ~100 bytes each; a full cache is emptied and refills with the
-#: frequent tokens at once (Zipf), which costs far less than any bookkeeping per lookup.
-CACHE_RAWS = 1 << 19
+#: frequent tokens at once (Zipf), which costs far less than any bookkeeping per lookup. The three
+#: caches of a worker are sized to hold some 50 MB together: at 100,000 filings each worker
+#: process grew to 380 MB, and caps four times larger could hold ~175 MB of that.
+CACHE_RAWS = 1 << 17
 
 
 def _raw_terms(raw: str) -> tuple[str, ...]:
