@@ -340,9 +340,9 @@ def test_large_input_is_linear() -> None:
     small, large = unit * 30, unit * 300  # ~21 MB and ~213 MB
     timings = []
     for data in (small, large):
-        start = time.perf_counter()
+        start = time.process_time()
         sub = read_submission(data)
-        timings.append(time.perf_counter() - start)
+        timings.append(time.process_time() - start)
         assert len(sub.documents) == data.count(b"<DOCUMENT>")
     assert timings[1] < 20 * timings[0] + 1.0 and timings[1] < 60
 
@@ -352,9 +352,9 @@ def test_pathological_markup_is_fast() -> None:
     for data in (b"<DOCUMENT>" * 200_000, b"<DOCUMENT><TYPE>" * 100_000, b"<TEXT>" * 200_000,
                  b"<" * 2_000_000, b"<SEC-HEADER>" + b"A" * 2_000_000, b"\r" * 2_000_000,
                  b"<SUBMISSION>" + b"<A>" * 300_000, b"<SEC-HEADER>\n" + b"FILER:\n" * 300_000):  # fmt: skip
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: a busy machine must not fail a test of complexity
         read_submission(data)
-        assert time.perf_counter() - start < 5, data[:20]
+        assert time.process_time() - start < 5, data[:20]
 
 
 # --- text helpers ----------------------------------------------------------------------------------
