@@ -52,3 +52,26 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
 
     with pytest.raises(SchedulerError, match="cannot reach the Dask scheduler"):
         run_build(SITE_SRC, tmp_path / "out", scheduler="tcp://127.0.0.1:9")
+
+
+def test_the_pool_keeps_only_a_window_of_tasks_out_and_results_in_order():
+    """Workers must not run far ahead of the build: finished results wait in memory until taken."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generator.scheduler import _Pool
+
+    lock, started = threading.Lock(), []
+
+    def task(n: int) -> int:
+        with lock:
+            started.append(n)
+        return n * n
+
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        results = _Pool(executor, window=3).map(task, range(50))
+        taken = []
+        for r in results:
+            taken.append(r)
+            assert len(started) <= len(taken) + 3, "at most the window is out beyond what was taken"
+    assert taken == [n * n for n in range(50)]
