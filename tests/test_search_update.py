@@ -88,14 +88,23 @@ def test_a_segment_made_by_merging_is_the_segment_a_fresh_build_makes(tmp_path, 
     assert [(s["docs"], s["deleted"]) for s in _manifest(tmp_path)["segments"]] == [(4, [])]
 
 
-def test_full_segments_merge_when_their_tier_fills(tmp_path, docs):
+def test_full_segments_are_not_merged_for_their_tier_only_when_half_deleted(tmp_path, docs):
+    """A one-filing update must not merge the full segments a big build wrote (at 100,000
+    filings: 40 segments, minutes): only small segments merge by tier; a full one when half of
+    it is deleted."""
     update_site(tmp_path, docs[:16], segment_docs=4, merge_factor=4)  # four full segments
     assert [s["docs"] for s in _manifest(tmp_path)["segments"]] == [4, 4, 4, 4]
-    update_site(tmp_path, docs[16:17], segment_docs=4, merge_factor=4)  # tier 1 has 4: merged
-    assert [s["docs"] for s in _manifest(tmp_path)["segments"]] == [17]
+    update_site(tmp_path, docs[16:17], segment_docs=4, merge_factor=4)  # tier 1 has 4: not merged
+    assert [s["docs"] for s in _manifest(tmp_path)["segments"]] == [4, 4, 4, 4, 1]
+    update_site(tmp_path, [], [d.id for d in docs[:3]], segment_docs=4, merge_factor=4)
+    assert sorted(s["docs"] for s in _manifest(tmp_path)["segments"]) == [1, 1, 4, 4, 4], "half deleted: merged"
+    for root in (tmp_path,):
+        store.sync(root)
     fresh = tmp_path / "fresh"
-    update_site(fresh, docs[:17], segment_docs=100)
-    assert _tree(fresh) == _tree(tmp_path)
+    update_site(fresh, docs[3:17], segment_docs=100)
+    store.sync(fresh)
+    for q in ["the company", "form:8-K", "", "report*"]:
+        assert store.search(tmp_path, parse_query(q), limit=1000) == store.search(fresh, parse_query(q), limit=1000), q
 
 
 def test_incremental_updates_search_like_a_fresh_build_on_the_command_line(tmp_path, docs):
