@@ -95,10 +95,11 @@ def _check_folder(root_s: str, folder: str, rel: str) -> bool:
 def write_file(root: Path, output: Output, atomic: bool = True) -> bool:
     """Write one output if its bytes changed; True when the file was (re)written.
 
-    ``atomic=False`` (the private stage, which a crash discards whole) writes in place."""
+    ``atomic=False`` (the private stage, which a crash discards whole) writes in place, and
+    always: :func:`stage_file` has already compared the bytes with the site's file."""
     root_s = str(root)
     target = _safe_path(root_s, output.path)
-    if _same_bytes(target, output.data):
+    if atomic and _same_bytes(target, output.data):
         return False
     parent = os.path.dirname(target)
     if not os.path.isdir(parent):
@@ -119,15 +120,15 @@ def write_file(root: Path, output: Output, atomic: bool = True) -> bool:
     return True
 
 
-def _same_bytes(path: str, data: bytes) -> bool:
-    """Whether the file at ``path`` holds exactly ``data`` (False when there is none)."""
+def _same_bytes(path: str, data: bytes) -> bool | None:
+    """Whether the file at ``path`` holds exactly ``data``; None when there is no such file."""
     try:
         if os.stat(path).st_size != len(data):
             return False
         with open(path, "rb") as fh:
             return fh.read() == data
-    except FileNotFoundError:
-        return False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
 
 
 def previous_outputs(root: Path) -> set[str]:
@@ -183,17 +184,11 @@ def stage_file(out: Path, stage_root: Path, output: Output) -> bool | None:
 
     Returns None (unchanged, nothing staged), True (a new file) or False (a changed file). Safe to
     call from worker processes: each output path belongs to exactly one of them."""
-    current = _safe_path(str(out), output.path)
-    try:
-        if os.stat(current).st_size == len(output.data):
-            with open(current, "rb") as fh:
-                if fh.read() == output.data:
-                    return None
-        is_new = False
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        is_new = True
+    same = _same_bytes(_safe_path(str(out), output.path), output.data)
+    if same:
+        return None
     write_file(stage_root, output, atomic=False)
-    return is_new
+    return same is None
 
 
 class Stage:
