@@ -598,9 +598,9 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
             continue
         stage.adopt(dict(done.staged))
         stage.remove_later(set(state.owner_paths(owner)) - set(done.paths))
-        key = _filing_key(global_key, plan.digest, plan.task.context, templates, list(done.deps), plan.sig)
-        state.put_owner(owner, key, done.paths, done.deps)
-        deps = sorted(set(done.deps))  # as the state keeps them
+        deps = list(done.deps)  # sorted and unique, as the state keeps them
+        key = _filing_key(global_key, plan.digest, plan.task.context, templates, deps, plan.sig)
+        state.put_owner(owner, key, done.paths, deps)
         made_of = (global_key, plan.digest, plan.task.context, _dep_digests(templates, deps), plan.sig)
         session.filing_keys[plan.filing.id] = (made_of, key)
         if done.search is not None:
@@ -657,7 +657,7 @@ def _filing_key(global_key: str, digest: str, context, templates: dict[str, str]
     """What a filing's pages are made of: the code and configuration, its unit's files (stat
     signature), the digest of its light record (facts, id, duplicates), its context, and the
     templates its pages loaded."""
-    return _digest(global_key, sig, digest, repr(context), repr([(d, templates.get(d)) for d in deps]))
+    return _digest(global_key, sig, digest, repr(context), repr(list(_dep_digests(templates, deps))))
 
 
 def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search: IndexUpdate) -> None:
@@ -710,7 +710,7 @@ def _render_listings(site: Site, env, stage: write.Stage, state: BuildState, glo
     nav = repr((site.title, [(p.slug, p.title) for p in site.pages]))
 
     def key(material: str, deps: list[str]) -> str:
-        return _digest(global_key, nav, material, repr([(d, templates.get(d)) for d in deps]))
+        return _digest(global_key, nav, material, repr(list(_dep_digests(templates, deps))))
 
     live: set[str] = set()
     claimed: set[str] = set()

@@ -141,8 +141,9 @@ def _env(templates: str | None) -> jinja2.Environment:
     return make_env(Path(templates) if templates else None)
 
 
-def render_unit(task: RenderTask) -> Rendered:
-    """Pass 2: parse the unit again, render every output of its filing and stage what changed."""
+def render_unit(task: RenderTask, env: jinja2.Environment | None = None) -> Rendered:
+    """Pass 2: parse the unit again, render every output of its filing and stage what changed.
+    ``env``: the partition's environment (else looked up here, inside the per-filing boundary)."""
     from generator.render import render_filing
     from generator.search.fields import search_doc
     from generator.search.update import analyse
@@ -154,7 +155,7 @@ def render_unit(task: RenderTask) -> Rendered:
         filing = replace(parsed.filing, id=task.filing_id, duplicates=task.duplicates)
         original = next((s for s in task.unit if s.path == filing.source.path), None)
         data = read_source(original) if original else b""
-        outputs = render_filing(filing, task.context, _env(task.templates), data)
+        outputs = render_filing(filing, task.context, env or _env(task.templates), data)
         out, stage = Path(task.out), Path(task.stage)
         staged = []
         for o in outputs:
@@ -179,5 +180,10 @@ def parse_partition(units: list[tuple[SourceFile, ...]], spill: str | None = Non
 
 
 def render_partition(tasks: list[RenderTask]) -> list[Rendered]:
-    """Pass 2 for one partition (a task): its filings rendered and staged, in order."""
-    return [render_unit(t) for t in tasks]
+    """Pass 2 for one partition (a task): its filings rendered and staged, in order. The template
+    folders are looked at once per partition, not once per filing (all its tasks share them)."""
+    try:
+        env = _env(tasks[0].templates) if tasks else None
+    except Exception:  # noqa: BLE001 - a broken templates folder: each filing reports it itself
+        env = None
+    return [render_unit(t, env) for t in tasks]
