@@ -244,7 +244,8 @@ def assemble_site(title: str, filings: list[Filing], pages: list[Page], memo: di
 
     Everything is computed once here, in O(n log n), so that rendering 100,000 filing pages
     asks only dictionary lookups of the Site. ``memo``: a dict a process that builds again and
-    again keeps between calls (the watcher's session), so unchanged companies are reused.
+    again keeps between calls (the watcher's session), so unchanged companies and their
+    neighbour pairs are reused.
     """
     ordered = sorted(filings, key=lambda f: (f.filed is None, _neg_date(f.filed), f.id))
     by_form: dict[str, list[Filing]] = defaultdict(list)
@@ -262,7 +263,7 @@ def assemble_site(title: str, filings: list[Filing], pages: list[Page], memo: di
     if memo is not None:
         memo["sics"] = sics
     companies = build_companies(ordered, sics, company_memo)
-    amendments = find_amendments(ordered, None if memo is None else memo.setdefault("parties", {}))
+    amendments = find_amendments(ordered)
     return Site(
         title=title,
         filings=tuple(ordered),
@@ -337,18 +338,14 @@ def _party(filing: Filing) -> frozenset[str]:
     return frozenset(k for x in filing.filers if (k := company_key(x)))
 
 
-def find_amendments(ordered: tuple[Filing, ...] | list[Filing], memo: dict | None = None) -> dict[str, Filing]:
+def find_amendments(ordered: tuple[Filing, ...] | list[Filing]) -> dict[str, Filing]:
     """Amendment id -> the filing it amends: same companies, the amendment's form without "/A",
     and the same period of report or the same date of report. Of several, the latest filed not
-    after the amendment. Weaker evidence (same company and form only) links nothing.
-    ``memo``: each filing's party by id, reused while the filing is the same object."""
+    after the amendment. Weaker evidence (same company and form only) links nothing."""
     by_fact: dict[tuple, list[Filing]] = defaultdict(list)
     amendments: list[tuple[Filing, frozenset[str]]] = []
-    parties = {}
     for f in ordered:
-        hit = memo.get(f.id) if memo is not None else None
-        party = hit[1] if hit is not None and hit[0] is f else _party(f)
-        parties[f.id] = (f, party)
+        party = _party(f)
         if not (f.form and party):
             continue
         if is_amendment(f.form):
@@ -368,9 +365,6 @@ def find_amendments(ordered: tuple[Filing, ...] | list[Filing], memo: dict | Non
         ]
         if found:
             out[a.id] = max(found, key=lambda f: (f.filed is not None, f.filed or "", f.id))
-    if memo is not None:
-        memo.clear()
-        memo.update(parties)
     return out
 
 

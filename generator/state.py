@@ -187,11 +187,6 @@ class BuildState:
         row = self.db.execute("SELECT paths FROM owners WHERE owner = ?", (owner,)).fetchone()
         return [] if row is None else json.loads(zlib.decompress(row[0]))
 
-    def owner_deps(self, owner: str) -> list[str]:
-        """The templates the owner's files loaded when they were rendered."""
-        record = self._live_records().get(owner)
-        return list(record[1]) if record else []
-
     def put_owner(self, owner: str, key: str, paths: Iterable[str], deps: Iterable[str] = ()) -> None:
         listed = sorted(set(paths))
         blob = zlib.compress(json.dumps(listed, separators=(",", ":")).encode(), 1)

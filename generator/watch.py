@@ -201,6 +201,7 @@ class Watcher:
         self.builds = 0
         self._session: Session | None = None  # generator.build.Session, made by the first build
         self._collect_after: float | None = None  # when idle past this, collect garbage (monotonic)
+        self._froze = False  # gc.freeze() was called (undone when the builder stops)
         self.building = threading.Event()
         self.last: BuildResult | None = None
 
@@ -377,6 +378,8 @@ class Watcher:
         finally:
             if self._session is not None:  # its database belongs to this thread
                 self._session.close()
+            if self._froze:  # the process lives on (a test, an embedding): collectable again
+                gc.unfreeze()
 
     def _next_batch(self) -> _Pending | None:
         """Wait for changes, then for quiet (debounce) and for writers to finish; take them."""
@@ -446,6 +449,7 @@ class Watcher:
         # 0.2 s holding the interpreter while the preview serves the rebuilt pages or the next
         # save waits. The full collection runs when the watcher has been idle a while instead.
         gc.freeze()
+        self._froze = True
         self._collect_after = time.monotonic() + IDLE_COLLECT
 
     def _outside_source(self, path: str) -> bool:

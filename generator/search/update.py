@@ -276,9 +276,6 @@ class IndexUpdate:
                 stale |= {p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file()}
         return outputs, stale - {o.path for o in outputs}
 
-    def live_paths(self) -> set[str]:
-        """Every file the index uses (after :meth:`finish`): for tests and checks."""
-        return self._live_paths()
 
     def _merges(self) -> list[_Segment]:
         """Segments to merge with the open one: those over half deleted, and a whole size tier
@@ -329,7 +326,8 @@ class IndexUpdate:
             ],
         }
 
-    def _live_paths(self) -> set[str]:
+    def live_paths(self) -> set[str]:
+        """Every file the index uses (after :meth:`finish`): for tests and checks."""
         out = set()
         for s in self.segments:
             if not s.live:
