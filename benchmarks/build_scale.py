@@ -59,6 +59,11 @@ def _memory(log: Path) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^memory: (\S+) (\d+) MB$", log.read_text(), re.M)}
 
 
+def _cpu(log: Path) -> dict[str, float]:
+    """The build process's own CPU seconds in each phase (its workers' not counted)."""
+    return {m.group(1): float(m.group(2)) for m in re.finditer(r"^cpu: (\S+) ([\d.]+) s$", log.read_text(), re.M)}
+
+
 def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -81,6 +86,7 @@ def run(work: Path, count: int, jobs: int | None) -> dict:
         res["summary"] = log.read_text().strip().splitlines()[-1]
         res["phases"] = _timings(log)
         res["build_process_mb"] = _memory(log)
+        res["build_process_cpu_s"] = _cpu(log)
         res["filings_per_s"] = round(count / res["seconds"], 1) if res["seconds"] else None
         results[step] = res
         print(f"{count:>7} {step:<10} {res['seconds']:>8.1f} s {res['peak_tree_mb']:>6} MB  {res['summary']}")

@@ -29,6 +29,7 @@ import http.server
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -74,8 +75,10 @@ def _tree_rss(pid: int) -> int:
 
 
 def measure(cmd: list[str], log: Path, env: dict | None = None, cwd: Path | None = None) -> dict:
-    """Run ``cmd``; wall seconds and peak RSS of its process tree (sum over the processes,
-    sampled every 0.1 s from /proc)."""
+    """Run ``cmd``; wall seconds, peak RSS of its process tree (sum over the processes, sampled
+    every 0.1 s from /proc) and the CPU seconds of the whole tree (user + system: the command and
+    the workers it waited for)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
@@ -84,11 +87,14 @@ def measure(cmd: list[str], log: Path, env: dict | None = None, cwd: Path | None
             peak = max(peak, _tree_rss(proc.pid))
             time.sleep(0.1)
     seconds = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}); see {log}")
     return {
         "seconds": round(seconds, 1),
         "peak_tree_mb": round(peak / 2**20),
+        "cpu_user_s": round(after.ru_utime - before.ru_utime, 1),
+        "cpu_system_s": round(after.ru_stime - before.ru_stime, 1),
     }
 
 

@@ -54,7 +54,7 @@ from generator.render import make_env, render_page, render_static, render_templa
 from generator.render_browse import browse_groups
 from generator.scheduler import open_runner
 from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
-from generator.search.update import IndexUpdate
+from generator.search.update import IndexUpdate, chunk_folder, folder_of_chunk
 from generator.site import FilingContext, Site, assemble_site
 from generator.state import BuildState
 from generator.tasks import (
@@ -210,7 +210,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
 
     units = make_units([s for s in sources if s.kind != "page"])
     search = IndexUpdate(out)
-    search_paths: set[str] = set()  # index files this build wrote
+    search_paths: set[str] = set()  # index files this build wrote (text chunks: their folders)
     clock = _Clock()
     spill = out / SPILL_DIR  # whole filings from pass 1 for pass 2; never outlives the build
     shutil.rmtree(spill, ignore_errors=True)
@@ -271,16 +271,18 @@ class _Clock:
 
     def __init__(self) -> None:
         self.on = bool(os.environ.get("FILING_ARCHIVE_TIMINGS"))
-        self.last = time.monotonic()
+        self.last, self.cpu = time.monotonic(), time.process_time()
 
     def __call__(self, phase: str) -> None:
         if not gc.isenabled():
             gc.collect(1)  # see _collector_paused
         if self.on:
-            now = time.monotonic()
+            now, cpu = time.monotonic(), time.process_time()
             print(f"timing: {phase} {now - self.last:.2f} s", file=sys.stderr)
             print(f"memory: {phase} {_rss_mb()} MB", file=sys.stderr)
-            self.last = now
+            # the build process's own CPU in the phase (its workers' is not counted)
+            print(f"cpu: {phase} {cpu - self.cpu:.2f} s", file=sys.stderr)
+            self.last, self.cpu = now, cpu
 
 
 def _rss_mb() -> int:
@@ -604,6 +606,8 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
         made_of = (global_key, plan.digest, plan.task.context, _dep_digests(templates, deps), plan.sig)
         session.filing_keys[plan.filing.id] = (made_of, key)
         if done.search is not None:
+            stage.adopt(dict(done.search_staged))  # its text chunks, written by the worker
+            search_paths.add(chunk_folder(done.search.info.digest))
             for o in search.add(done.search):
                 stage.put(o)
                 search_paths.add(o.path)
@@ -698,7 +702,8 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, sear
         stage.put(o)
     # What the index no longer uses: files of merged-away segments and of removed filings. The
     # index knows its own files (its manifest), so the state does not keep a list of them.
-    stage.remove_later(stale - search_paths)
+    # (text chunks are kept by their folder: a worker wrote them, the build process names the folder)
+    stage.remove_later({p for p in stale if p not in search_paths and folder_of_chunk(p) not in search_paths})
     clock("search")
 
 

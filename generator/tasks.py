@@ -123,13 +123,15 @@ class RenderTask:
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """What rendering one filing did: every path it owns, the ones it staged (path, is new), the
-    templates its pages loaded, and its search record."""
+    templates its pages loaded, and its search record (without its text: the worker staged the
+    text chunk files, ``search_staged``, which the search index owns)."""
 
     id: str
     paths: tuple[str, ...] = ()
     staged: tuple[tuple[str, bool], ...] = ()
     deps: tuple[str, ...] = ()
     search: Any = None
+    search_staged: tuple[tuple[str, bool], ...] = ()
     error: str | None = None
 
 
@@ -146,7 +148,7 @@ def render_unit(task: RenderTask, env: jinja2.Environment | None = None) -> Rend
     ``env``: the partition's environment (else looked up here, inside the per-filing boundary)."""
     from generator.render import render_filing
     from generator.search.fields import search_doc
-    from generator.search.update import analyse
+    from generator.search.update import analyse, chunk_files, without_chunks
 
     parsed = _unspill(task.spill, task.unit) or parse_unit(task.unit)
     if parsed.filing is None:
@@ -163,12 +165,19 @@ def render_unit(task: RenderTask, env: jinja2.Environment | None = None) -> Rend
             if is_new is not None:
                 staged.append((o.path, is_new))
         deps = sorted({d for o in outputs for d in o.deps})
+        search = analyse(search_doc(filing))
+        search_staged = []
+        for o in chunk_files(search):  # named by the text's digest: unchanged text stages nothing
+            is_new = stage_file(out, stage, o)
+            if is_new is not None:
+                search_staged.append((o.path, is_new))
         return Rendered(
             filing.id,
             paths=tuple(o.path for o in outputs),
             staged=tuple(staged),
             deps=tuple(deps),
-            search=analyse(search_doc(filing)),
+            search=without_chunks(search),
+            search_staged=tuple(search_staged),
         )
     except Exception as exc:  # noqa: BLE001 - per-filing boundary; the build keeps its last output
         return Rendered(task.filing_id, error=f"render error ({type(exc).__name__}: {exc})")

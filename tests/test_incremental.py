@@ -197,3 +197,38 @@ def test_warnings_are_printed_once_not_on_every_rebuild(site):
     _, again = run_build(src, out, jobs=1)
     assert any(ln.startswith("error: broken.txt") for ln in again), "errors every time"
     assert not any(ln.startswith("warning:") for ln in again)
+
+
+def index_files_on_disk(out: Path) -> set[str]:
+    """The search index's data files on disk (the client's own files and manifest aside)."""
+    from generator.search import client
+
+    extra = {o.path for o in client.client_files()} | {"search/manifest.js"}
+    return {p.relative_to(out).as_posix() for p in (out / "search").rglob("*.js") if p.is_file()} - extra
+
+
+def test_text_chunks_written_by_the_workers_are_exactly_the_live_ones(tmp_path):
+    """The render tasks (worker processes: 20 filings, two jobs) write each filing's search text
+    chunks; the build process only names their folder. After a full build, and after an edit and
+    a deletion, the site holds the live index's files, no more, no fewer: the edited filing's old
+    chunks are gone, its new ones are there."""
+    from generator.search.update import IndexUpdate
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(ROOT / "site_src", src)
+    report, lines = run_build(src, out, jobs=2)
+    assert report.failed == 0, lines
+    assert index_files_on_disk(out) == IndexUpdate(out).live_paths() - {"search/manifest.js"}
+    old = IndexUpdate(out).ids()[EDITED_ID]
+    edit(src / EDITED, "zebrafishcanary")
+    next(p for p in (src / "filings").rglob("*.txt") if OTHER_ID in p.name).unlink()
+    report, lines = run_build(src, out, jobs=2)
+    assert report.failed == 0, lines
+    update = IndexUpdate(out)
+    new = update.ids()[EDITED_ID]
+    assert new != old and OTHER_ID not in update.ids()
+    assert not (out / "search" / "x" / old).exists()
+    assert (out / "search" / "x" / new / "0.js").is_file()
+    live = update.live_paths() - {"search/manifest.js"}
+    assert index_files_on_disk(out) == live
+    assert [r[0] for r in search_site(out)["zebrafishcanary"]] == [EDITED_ID]
