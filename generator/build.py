@@ -53,6 +53,7 @@ from generator.parse.active import active_content
 from generator.render import make_env, render_page, render_static, render_template
 from generator.render_browse import browse_groups
 from generator.scheduler import open_runner
+from generator.search import update as search_update
 from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
 from generator.search.update import IndexUpdate, chunk_folder, folder_of_chunk
 from generator.site import FilingContext, Site, assemble_site
@@ -209,7 +210,8 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
         return replace(last["report"], written=0), 0, 0  # nothing changed: nothing to read or write
 
     units = make_units([s for s in sources if s.kind != "page"])
-    search = IndexUpdate(out)
+    behind = _SegmentSink(stage)
+    search = IndexUpdate(out, segment_docs=search_update.SEGMENT_DOCS, sink=behind)
     search_paths: set[str] = set()  # index files this build wrote (text chunks: their folders)
     clock = _Clock()
     spill = out / SPILL_DIR  # whole filings from pass 1 for pass 2; never outlives the build
@@ -234,13 +236,21 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
         renders = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of, units_by_key, kept,
                                 sigs, digests, session)  # fmt: skip
         clock("plan")
-        failures = _pass2(cfg, renders, stage, state, pool, templates, global_key, search, search_paths, session)
+        try:
+            failures = _pass2(cfg, renders, stage, state, pool, templates, global_key, search, search_paths, session)
+        except BaseException:
+            search.close()  # a segment may be being written on the index's thread: let it end first
+            raise
         clock("render")
     shutil.rmtree(spill, ignore_errors=True)
     crash_point("globals")
-    _drop_gone_filings(state, site, stage, search)
-    _render_globals(site, env, stage, state, search, search_paths, failures, clock, global_key, templates, digests,
-                    session)  # fmt: skip
+    try:
+        _drop_gone_filings(state, site, stage, search)
+        _render_globals(site, env, stage, state, search, search_paths, behind, failures, clock, global_key,
+                        templates, digests, session)  # fmt: skip
+    except BaseException:
+        search.close()
+        raise
     outcomes = [_mark_render_failure(o, failures) for o in outcomes]
     report = BuildReport(
         inputs=tuple(sorted(outcomes, key=lambda o: o.path)),
@@ -615,6 +625,25 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
     return failures
 
 
+class _SegmentSink:
+    """Stages the search segment files that :class:`IndexUpdate` writes on its own thread while
+    pass 2 goes on (``IndexUpdate(sink=...)``); the build process records them in the stage once
+    the index is finished. Only this thread's file writes run there: the stage's bookkeeping
+    stays on the build's thread."""
+
+    def __init__(self, stage: write.Stage) -> None:
+        self.stage = stage
+        self.done: list[tuple[str, bool | None]] = []  # (path, is new; None: the site has these bytes)
+
+    def __call__(self, output: Output) -> None:
+        self.done.append((output.path, write.stage_file(self.stage.out, self.stage.root, output)))
+
+    def adopt(self, search_paths: set[str]) -> None:
+        self.stage.adopt({path: is_new for path, is_new in self.done if is_new is not None})
+        search_paths.update(path for path, _ in self.done)
+        self.done = []
+
+
 def _context_cache(site: Site, session: Session) -> Callable[[Filing], FilingContext]:
     """``site.context_for``, reusing the session's context of a filing when what it is made of
     is the same: the filing, its neighbours, what it amends and what amends it (compared by
@@ -675,7 +704,8 @@ def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search
 
 
 def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, search: IndexUpdate,
-                    search_paths: set[str], failures: dict[str, str], clock: _Clock, global_key: str,
+                    search_paths: set[str], behind: _SegmentSink, failures: dict[str, str], clock: _Clock,
+                    global_key: str,
                     templates: dict[str, str], digests: dict[str, str], session: Session) -> None:  # fmt: skip
     """Listings, markdown pages, static files, the catalog and the search index: each an owner of
     its files, so a file one of them no longer makes is removed."""
@@ -698,6 +728,7 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, sear
         state.put_owner(owner, "", paths)
         clock(owner)
     outputs, stale = search.finish()
+    behind.adopt(search_paths)  # the segments written on the index's thread (finish waited for them)
     for o in outputs:
         stage.put(o)
     # What the index no longer uses: files of merged-away segments and of removed filings. The

@@ -232,3 +232,27 @@ def test_text_chunks_written_by_the_workers_are_exactly_the_live_ones(tmp_path):
     live = update.live_paths() - {"search/manifest.js"}
     assert index_files_on_disk(out) == live
     assert [r[0] for r in search_site(out)["zebrafishcanary"]] == [EDITED_ID]
+
+
+def test_a_build_whose_segments_fill_up_finds_what_one_segment_finds(tmp_path, monkeypatch):
+    """Segments of 5 filings (the demo's make four full ones, each written on the index's thread
+    while pass 2 goes on, and the last; then an edit adds one): the site holds exactly the live index files, and
+    the site's own search engine answers as it does over a build with one segment."""
+    from generator.search import update as search_update
+
+    one = tmp_path / "one"
+    run_build(ROOT / "site_src", one, jobs=2)
+    monkeypatch.setattr(search_update, "SEGMENT_DOCS", 5)
+    src, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(ROOT / "site_src", src)
+    report, lines = run_build(src, out, jobs=2)
+    assert report.failed == 0, lines
+    update = search_update.IndexUpdate(out)
+    sizes = sorted(len(s.ids) for s in update.segments)
+    assert len(sizes) >= 4 and sizes[1:] == [5] * (len(sizes) - 1), sizes
+    assert index_files_on_disk(out) == update.live_paths() - {"search/manifest.js"}
+    assert search_site(out) == search_site(one)
+    edit(src / EDITED, "zebrafishcanary")
+    run_build(src, out, jobs=2)
+    assert index_files_on_disk(out) == search_update.IndexUpdate(out).live_paths() - {"search/manifest.js"}
+    assert [r[0] for r in search_site(out)["zebrafishcanary"]] == [EDITED_ID]

@@ -186,3 +186,44 @@ def test_a_segment_reads_back_into_the_same_segment(docs, cap, position_bytes):
     second = SegmentBuilder().write(s, [SegmentSource(writer.name, load, set(range(len(docs))))])
     assert second.name == writer.name
     assert {o.path: o.data for o in second.files()} == files
+
+
+def test_segments_written_on_the_background_thread_are_the_segments_written_in_line(tmp_path, docs):
+    """``IndexUpdate(sink=...)`` writes each full segment through the sink on a thread while
+    documents keep coming: the same files, byte for byte, as the update that yields them in line,
+    and the same manifest (the build uses the thread; tests and tools use the in-line form)."""
+    from generator.search.update import analyse
+
+    inline, behind = tmp_path / "inline", tmp_path / "behind"
+    update_site(inline, docs, segment_docs=5)
+    sunk: dict[str, bytes] = {}
+    threads = set()
+
+    def sink(o):
+        import threading
+
+        threads.add(threading.current_thread().name)
+        sunk[o.path] = o.data
+
+    update = IndexUpdate(behind, segment_docs=5, sink=sink)
+    yielded = {o.path: o.data for d in docs for o in update.add(analyse(d))}
+    assert not any("/seg/" in p for p in yielded), "full segments go through the sink, not add()"
+    outputs, stale = update.finish()
+    assert stale == set()
+    tree = {**yielded, **sunk, **{o.path: o.data for o in outputs}}
+    assert threads == {"search-segment"}
+    assert tree == {k.replace("\\", "/"): v for k, v in _tree(inline).items()}
+    assert update.live_paths() == {p for p in tree if p != "search/manifest.js"} - {
+        p for p in tree if not p.startswith(("search/seg/", "search/x/"))
+    }
+
+
+def test_an_error_on_the_background_thread_is_raised_by_finish(tmp_path, docs):
+    def sink(o):
+        raise OSError(28, "No space left on device")
+
+    update = IndexUpdate(tmp_path, segment_docs=3, sink=sink)
+    for d in docs[:4]:
+        list(update.add(analyse(d)))
+    with pytest.raises(OSError, match="No space"):
+        update.finish()
