@@ -227,3 +227,24 @@ def test_an_error_on_the_background_thread_is_raised_by_finish(tmp_path, docs):
         list(update.add(analyse(d)))
     with pytest.raises(OSError, match="No space"):
         update.finish()
+
+
+def test_close_waits_for_the_background_thread_and_keeps_quiet(tmp_path, docs):
+    """A build that fails before finish() calls close(): the segment thread is done when it
+    returns (nothing writes into the failed build's stage afterwards), its own error dropped."""
+    import threading
+
+    release = threading.Event()
+
+    def sink(o):
+        release.wait(5)
+        raise OSError("disk gone")
+
+    update = IndexUpdate(tmp_path, segment_docs=3, sink=sink)
+    for d in docs[:3]:
+        list(update.add(analyse(d)))
+    thread = update._behind[0]
+    assert thread.is_alive()
+    release.set()
+    update.close()
+    assert not thread.is_alive() and update._behind is None
