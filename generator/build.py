@@ -47,6 +47,7 @@ from generator import site as urls
 from generator.config import SiteConfig, config_hash
 from generator.discover import Skipped, discover_cached, discover_changed
 from generator.faults import crash_point
+from generator.heap import release_free_memory
 from generator.model import BuildReport, Diagnostic, Filing, InputOutcome, Output, Page, SourceFile
 from generator.pages import parse_page
 from generator.parse.active import active_content
@@ -242,6 +243,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
             search.close()  # a segment may be being written on the index's thread: let it end first
             raise
         clock("render")
+        release_free_memory()  # pass 2's results are freed: give the memory back (generator/heap.py)
     shutil.rmtree(spill, ignore_errors=True)
     crash_point("globals")
     try:

@@ -40,6 +40,10 @@ class UnsafePath(ValueError):
 #: cleared at the start of every build (:class:`Stage`), so a link planted between builds is seen.
 _CHECKED: set[tuple[str, str]] = set()
 _REAL_ROOTS: dict[str, str] = {}
+#: At most this many remembered folders: a worker writing 50,000 filings' pages and search chunks
+#: checked some 200,000 folders (~35 MB) it would never meet again. Forgetting only means checking
+#: a folder again (a few ``lstat``), never trusting one unchecked.
+_CHECKED_MAX = 20_000
 
 
 def forget_checked_folders() -> None:
@@ -64,6 +68,12 @@ def _safe_path(root_s: str, rel: str) -> str:
     return root_s + "/" + rel
 
 
+def _remember(root_s: str, folder: str) -> None:
+    if len(_CHECKED) >= _CHECKED_MAX:
+        _CHECKED.clear()
+    _CHECKED.add((root_s, folder))
+
+
 def _check_folder(root_s: str, folder: str, rel: str) -> bool:
     """Raise UnsafePath if ``root/folder`` resolves outside the root; True when it is a folder
     (then it is remembered: a later link cannot hide in it). Parents first, so each level is one
@@ -76,7 +86,7 @@ def _check_folder(root_s: str, folder: str, rel: str) -> bool:
             return False  # its parent is not a folder: nothing below it exists
         try:
             if stat.S_ISDIR(os.lstat(root_s + "/" + folder).st_mode):
-                _CHECKED.add((root_s, folder))
+                _remember(root_s, folder)
                 return True
         except (FileNotFoundError, NotADirectoryError):
             return False
@@ -87,7 +97,7 @@ def _check_folder(root_s: str, folder: str, rel: str) -> bool:
     if not (real_parent == real_root or real_parent.startswith(real_root.rstrip("/") + "/")):
         raise UnsafePath(f"refusing to write through a link that leaves the output folder: {rel!r}")
     if os.path.isdir(real_parent):
-        _CHECKED.add((root_s, folder))
+        _remember(root_s, folder)
         return True
     return False
 

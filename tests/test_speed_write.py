@@ -43,11 +43,14 @@ def _resolved_verdict(root, rel):
     return real == real_root or real.startswith(real_root + "/")
 
 
-@pytest.mark.parametrize("order", ["forward", "backward"])
-def test_cached_check_agrees_with_realpath(tmp_path, order):
+@pytest.mark.parametrize("order", ["forward", "backward", "forgetful"])
+def test_cached_check_agrees_with_realpath(tmp_path, order, monkeypatch):
+    """``forgetful``: a cache of 3 folders, cleared again and again (a worker's cache is capped)."""
     root = _tree(tmp_path)
     write.forget_checked_folders()
-    paths = _PATHS if order == "forward" else _PATHS[::-1]
+    if order == "forgetful":
+        monkeypatch.setattr(write, "_CHECKED_MAX", 3)
+    paths = _PATHS[::-1] if order == "backward" else _PATHS
     for _ in range(2):  # cold, then with every folder the first round remembered
         for rel in paths:
             try:
@@ -56,6 +59,7 @@ def test_cached_check_agrees_with_realpath(tmp_path, order):
             except UnsafePath:
                 ok = False
             assert ok == _resolved_verdict(root, rel), rel
+            assert len(write._CHECKED) <= write._CHECKED_MAX
     write.forget_checked_folders()
 
 
@@ -70,3 +74,36 @@ def test_nothing_is_written_through_a_link_out(tmp_path):
     assert not any(p.is_file() for p in (tmp_path / "elsewhere").rglob("*"))
     assert not (tmp_path / "nothing").exists()
     write.forget_checked_folders()
+
+
+def test_a_folder_forgotten_by_the_capped_cache_is_checked_again(tmp_path, monkeypatch):
+    """A folder checked, forgotten (the cache filled up), then swapped for a link out of the
+    site: the next write there is refused, as for a folder never checked."""
+    root = tmp_path / "site"
+    (root / "a").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write.forget_checked_folders()
+    monkeypatch.setattr(write, "_CHECKED_MAX", 2)
+    write.write_file(root, Output("a/f.html", b"1"))
+    for n in range(3):  # fills the cache: "a" is forgotten
+        write.write_file(root, Output(f"b{n}/f.html", b"1"))
+    assert (str(root), "a") not in write._CHECKED
+    (root / "a" / "f.html").unlink()
+    (root / "a").rmdir()
+    (root / "a").symlink_to(elsewhere)
+    with pytest.raises(UnsafePath):
+        write.write_file(root, Output("a/f.html", b"2"))
+    assert list(elsewhere.iterdir()) == []
+    write.forget_checked_folders()
+
+
+def test_release_free_memory_runs_here():
+    """glibc's malloc_trim is found on this Linux (else the call does nothing, by design)."""
+    import sys
+
+    from generator import heap
+
+    heap.release_free_memory()
+    if sys.platform.startswith("linux"):
+        assert heap._trim is not None

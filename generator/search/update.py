@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from generator.heap import release_free_memory
 from generator.model import Output
 from generator.search import analysis, client
 from generator.search.encode import FORMAT_VERSION, ROOT, data_file, deltas, read_data_file, undeltas
@@ -309,6 +310,7 @@ class IndexUpdate:
                     sink(o)
             except BaseException as exc:  # noqa: BLE001 - raised again by _join_behind
                 errors.append(exc)
+            release_free_memory()  # the written segment's postings are freed (generator/heap.py)
 
         thread = threading.Thread(target=write, name="search-segment", daemon=True)
         thread.start()
