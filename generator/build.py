@@ -26,6 +26,7 @@ byte-identical whatever the number of workers.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import gc
@@ -234,11 +235,12 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
         by_key = {r.paths[0]: r for r in results}
         digests = _filing_digests(site, by_key, unit_of, session)
         units_by_key = {u[0].path: u for u in units}
-        renders = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of, units_by_key, kept,
-                                sigs, digests, session)  # fmt: skip
+        renders, task_of = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of,
+                                         units_by_key, kept, sigs, digests, session)  # fmt: skip
         clock("plan")
         try:
-            failures = _pass2(cfg, renders, stage, state, pool, templates, global_key, search, search_paths, session)
+            failures = _pass2(cfg, renders, task_of, stage, state, pool, templates, global_key, search,
+                              search_paths, session)  # fmt: skip
         except BaseException:
             search.close()  # a segment may be being written on the index's thread: let it end first
             raise
@@ -404,11 +406,12 @@ def _unit_sigs(units: list[tuple[SourceFile, ...]], seen: dict, session: Session
     return out
 
 
-def partitions(items: list, cfg: SiteConfig) -> list[list]:
+def partitions(items: list, cfg: SiteConfig) -> Iterator[list]:
     """Cut ``items`` into runs, one task each: many tasks per worker (load balance), few enough
-    that a task's overhead (and a cluster's round trip) stays small."""
+    that a task's overhead (and a cluster's round trip) stays small. A stream: the runs are cut
+    as the pool takes them."""
     size = cfg.partition_size or max(1, min(64, -(-len(items) // (cfg.worker_count() * 8))))
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    return (items[i : i + size] for i in range(0, len(items), size))
 
 
 def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path, seen: dict,
@@ -558,8 +561,11 @@ def _outcomes_for(winner: UnitResult, losers: list[UnitResult], filing: Filing) 
 
 @dataclass(frozen=True, slots=True)
 class _Planned:
-    task: RenderTask
+    """A filing to render. Its task (with its context) is made only when it is handed out
+    (:func:`_pass2`): at 100,000 filings the tasks planned at once held ~90 MB."""
+
     filing: Filing
+    unit: tuple
     unit_key: str
     sig: str
     digest: str
@@ -568,12 +574,18 @@ class _Planned:
 def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, state: BuildState,
                   templates: dict[str, str], global_key: str, unit_of: dict[str, str],
                   units_by_key: dict, kept: dict[str, UnitResult], sigs: dict[str, str],
-                  digests: dict[str, str], session: Session) -> list[_Planned]:  # fmt: skip
-    """The filings whose pages must be rendered: new ones, and those whose key changed."""
+                  digests: dict[str, str], session: Session) -> tuple[list[_Planned], Callable[[_Planned], RenderTask]]:  # fmt: skip
+    """The filings whose pages must be rendered (new ones, and those whose key changed), and
+    what makes a filing's task when it is handed out."""
     records = state.owner_records()
     contexts = _context_cache(site, session)
     # the folders every task names, made once (100,000 tasks held four strings each)
     where = (str(out), str(stage.root), str(cfg.templates) if cfg.templates else None, str(out / SPILL_DIR))
+
+    def task(plan: _Planned) -> RenderTask:
+        # the context again: the session's (a watcher) or made anew (a one-off build keeps none)
+        return RenderTask(plan.unit, plan.filing.id, plan.filing.duplicates, contexts(plan.filing), *where)
+
     planned = []
     for filing in site.filings:
         unit_key = unit_of[filing.source.path]
@@ -591,21 +603,30 @@ def _plan_renders(cfg: SiteConfig, site: Site, out: Path, stage: write.Stage, st
                                                 sigs[unit_key]):  # fmt: skip
                 session.filing_keys[filing.id] = (made_of, old_key)
                 continue
-        task = RenderTask(units_by_key[unit_key], filing.id, filing.duplicates, context, *where)
-        planned.append(_Planned(task, filing, unit_key, sigs[unit_key], digests[filing.id]))
-    return planned
+        planned.append(_Planned(filing, units_by_key[unit_key], unit_key, sigs[unit_key], digests[filing.id]))
+    return planned, task
 
 
-def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: BuildState, pool,
-           templates: dict[str, str], global_key: str, search: IndexUpdate,
-           search_paths: set[str], session: Session) -> dict[str, str]:  # fmt: skip
+def _pass2(cfg: SiteConfig, planned: list[_Planned], task_of: Callable[[_Planned], RenderTask],
+           stage: write.Stage, state: BuildState, pool, templates: dict[str, str], global_key: str,
+           search: IndexUpdate, search_paths: set[str], session: Session) -> dict[str, str]:  # fmt: skip
     """Render the planned filings in the workers; returns {filing id: error} for the failures,
-    whose previous pages (if any) are kept."""
+    whose previous pages (if any) are kept. Tasks are made a partition at a time as the pool
+    takes them, and dropped when their result is in: only the tasks out are held."""
     failures: dict[str, str] = {}
     bar = dict(total=len(planned), desc="render", unit="filing", disable=None if cfg.progress else True)
-    batches = pool.map(render_partition, partitions([p.task for p in planned], cfg), weight=len(planned))
+    out: collections.deque[RenderTask] = collections.deque()  # handed out, result not yet taken
+
+    def handed_out() -> Iterator[list[RenderTask]]:
+        for part in partitions(planned, cfg):
+            tasks = [task_of(p) for p in part]
+            out.extend(tasks)
+            yield tasks
+
+    batches = pool.map(render_partition, handed_out(), weight=len(planned))
     results = (done for batch in batches for done in batch)
     for plan, done in tqdm(zip(planned, results, strict=True), **bar):
+        task = out.popleft()
         owner = f"filing:{plan.filing.id}"
         if done.error is not None:
             failures[plan.filing.id] = done.error
@@ -613,9 +634,9 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], stage: write.Stage, state: 
         stage.adopt(dict(done.staged))
         stage.remove_later(set(state.owner_paths(owner)) - set(done.paths))
         deps = list(done.deps)  # sorted and unique, as the state keeps them
-        key = _filing_key(global_key, plan.digest, plan.task.context, templates, deps, plan.sig)
+        key = _filing_key(global_key, plan.digest, task.context, templates, deps, plan.sig)
         state.put_owner(owner, key, done.paths, deps)
-        made_of = (global_key, plan.digest, plan.task.context, _dep_digests(templates, deps), plan.sig)
+        made_of = (global_key, plan.digest, task.context, _dep_digests(templates, deps), plan.sig)
         session.filing_keys[plan.filing.id] = (made_of, key)
         if done.search is not None:
             stage.adopt(dict(done.search_staged))  # its text chunks, written by the worker

@@ -97,9 +97,12 @@ class _Lazy:
         self.runner: Runner | None = None
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any], weight: int | None = None) -> Iterator[Any]:
-        """``weight``: how many units (or filings) the items hold (partitions hold several)."""
-        items = list(items)
-        if (len(items) if weight is None else weight) < IN_PROCESS_BELOW and not self.scheduler:
+        """``weight``: how many units (or filings) the items hold (partitions hold several).
+        With a weight, ``items`` is taken as a stream, a few ahead of the results (``_Pool``)."""
+        if weight is None:
+            items = list(items)
+            weight = len(items)
+        if weight < IN_PROCESS_BELOW and not self.scheduler:
             return map(fn, items)
         if self.runner is None:
             if self.scheduler:

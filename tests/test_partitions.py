@@ -75,3 +75,25 @@ def test_the_pool_keeps_only_a_window_of_tasks_out_and_results_in_order():
             taken.append(r)
             assert len(started) <= len(taken) + 3, "at most the window is out beyond what was taken"
     assert taken == [n * n for n in range(50)]
+
+
+def test_tasks_are_made_as_the_pool_takes_them(tmp_path):
+    """The runner takes its items as a stream when told their weight: pass 2 makes a partition's
+    tasks (each with its filing's context) only when it is handed out, so a 100,000-filing build
+    never holds every task at once."""
+    from generator.scheduler import WINDOW_PER_WORKER, open_runner
+
+    made = []
+
+    def items():
+        for n in range(200):
+            made.append(n)
+            yield [n]
+
+    with open_runner(None, 2, 200) as pool:
+        results = pool.map(sum, items(), weight=200)
+        taken = []
+        for r in results:
+            taken.append(r)
+            assert len(made) <= len(taken) + WINDOW_PER_WORKER * 2, "made far ahead of the results"
+    assert taken == list(range(200))
