@@ -89,7 +89,8 @@ def run(work: Path, count: int, jobs: int | None) -> dict:
         res["build_process_cpu_s"] = _cpu(log)
         res["filings_per_s"] = round(count / res["seconds"], 1) if res["seconds"] else None
         results[step] = res
-        print(f"{count:>7} {step:<10} {res['seconds']:>8.1f} s {res['peak_tree_mb']:>6} MB  {res['summary']}")
+        print(f"{count:>7} {step:<10} {res['seconds']:>8.1f} s {res['peak_tree_mb']:>6} MB RSS "
+              f"{res['peak_tree_pss_mb']:>6} MB PSS  {res['summary']}")  # fmt: skip
     results["output_mb"] = round(_du(site) / 2**20)
     if results.get("edited"):
         original = corpus / results["edited"]

@@ -60,15 +60,20 @@ TARGETS = {  # at 10,000 filings (docs/benchmarks.md)
 
 
 # ---- processes: wall time and peak memory of a whole process tree
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (from /proc)."""
+def _tree_rss(pid: int, pss: bool = False) -> int:
+    """Resident bytes of ``pid`` and all its descendants (from /proc). RSS counts a page shared
+    by several processes (a forked worker's pages it has not written since the fork) once per
+    process: the conservative sum. ``pss``: the proportional set size instead (a shared page split
+    among its processes), what the tree really occupies; slower to read (smaps_rollup)."""
     total, todo = 0, [pid]
+    key, name = ("Pss:", "smaps_rollup") if pss else ("VmRSS:", "status")
     while todo:
         p = todo.pop()
         with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/{name}").read_text().splitlines():
+                if line.startswith(key):
                     total += int(line.split()[1]) * 1024
+                    break
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
     return total
@@ -76,15 +81,18 @@ def _tree_rss(pid: int) -> int:
 
 def measure(cmd: list[str], log: Path, env: dict | None = None, cwd: Path | None = None) -> dict:
     """Run ``cmd``; wall seconds, peak RSS of its process tree (sum over the processes, sampled
-    every 0.1 s from /proc) and the CPU seconds of the whole tree (user + system: the command and
+    every 0.1 s from /proc; and the peak of its PSS sum, every 0.5 s) and the CPU seconds of the whole tree (user + system: the command and
     the workers it waited for)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
-        peak = 0
+        peak = peak_pss = ticks = 0
         while proc.poll() is None:
             peak = max(peak, _tree_rss(proc.pid))
+            if ticks % 5 == 0:  # every 0.5 s: reading smaps costs more
+                peak_pss = max(peak_pss, _tree_rss(proc.pid, pss=True))
+            ticks += 1
             time.sleep(0.1)
     seconds = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -93,6 +101,7 @@ def measure(cmd: list[str], log: Path, env: dict | None = None, cwd: Path | None
     return {
         "seconds": round(seconds, 1),
         "peak_tree_mb": round(peak / 2**20),
+        "peak_tree_pss_mb": round(peak_pss / 2**20),
         "cpu_user_s": round(after.ru_utime - before.ru_utime, 1),
         "cpu_system_s": round(after.ru_stime - before.ru_stime, 1),
     }

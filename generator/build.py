@@ -57,7 +57,7 @@ from generator.render_browse import browse_groups
 from generator.scheduler import open_runner
 from generator.search import update as search_update
 from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
-from generator.search.update import IndexUpdate, chunk_folder, folder_of_chunk
+from generator.search.update import IndexUpdate, chunk_folder, index_folder
 from generator.site import FilingContext, Site, assemble_site
 from generator.state import BuildState
 from generator.tasks import (
@@ -214,7 +214,8 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
     units = make_units([s for s in sources if s.kind != "page"])
     behind = _SegmentSink(stage)
     search = IndexUpdate(out, segment_docs=search_update.SEGMENT_DOCS, sink=behind)
-    search_paths: set[str] = set()  # index files this build wrote (text chunks: their folders)
+    # index files this build wrote: for text chunks and segments, their folder (update.index_folder)
+    search_paths: set[str] = set()
     clock = _Clock()
     spill = out / SPILL_DIR  # whole filings from pass 1 for pass 2; never outlives the build
     shutil.rmtree(spill, ignore_errors=True)
@@ -633,7 +634,9 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], task_of: Callable[[_Planned
             continue
         stage.adopt(dict(done.staged))
         stage.remove_later(set(state.owner_paths(owner)) - set(done.paths))
-        deps = list(done.deps)  # sorted and unique, as the state keeps them
+        # sorted and unique, as the state keeps them; interned: a few template names, and the state's
+        # mirror keeps each filing's list (100,000 copies of the same strings were ~35 MB)
+        deps = [sys.intern(d) for d in done.deps]
         key = _filing_key(global_key, plan.digest, task.context, templates, deps, plan.sig)
         state.put_owner(owner, key, done.paths, deps)
         made_of = (global_key, plan.digest, task.context, _dep_digests(templates, deps), plan.sig)
@@ -643,7 +646,7 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], task_of: Callable[[_Planned
             search_paths.add(chunk_folder(done.search.info.digest))
             for o in search.add(done.search):
                 stage.put(o)
-                search_paths.add(o.path)
+                search_paths.add(index_folder(o.path) or o.path)
         crash_point("render")
     return failures
 
@@ -663,7 +666,7 @@ class _SegmentSink:
 
     def adopt(self, search_paths: set[str]) -> None:
         self.stage.adopt({path: is_new for path, is_new in self.done if is_new is not None})
-        search_paths.update(path for path, _ in self.done)
+        search_paths.update(index_folder(path) or path for path, _ in self.done)
         self.done = []
 
 
@@ -757,7 +760,7 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, sear
     # What the index no longer uses: files of merged-away segments and of removed filings. The
     # index knows its own files (its manifest), so the state does not keep a list of them.
     # (text chunks are kept by their folder: a worker wrote them, the build process names the folder)
-    stage.remove_later({p for p in stale if p not in search_paths and folder_of_chunk(p) not in search_paths})
+    stage.remove_later({p for p in stale if p not in search_paths and index_folder(p) not in search_paths})
     clock("search")
 
 

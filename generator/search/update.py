@@ -124,10 +124,14 @@ def chunk_folder(digest: str) -> str:
     return f"{ROOT}/x/{digest}/"
 
 
-def folder_of_chunk(path: str) -> str | None:
-    """:func:`chunk_folder` of the text chunk file ``path``; None for any other index file."""
+def index_folder(path: str) -> str | None:
+    """The folder, with a slash, that holds the index file ``path`` with all the files that live
+    and die with it: a document's text chunks (:func:`chunk_folder`) or a segment (its name is a
+    digest of its documents: a segment written again is the same files). None for other files."""
     parts = path.split("/")
-    return chunk_folder(parts[2]) if len(parts) == 4 and parts[0] == ROOT and parts[1] == "x" else None
+    if len(parts) >= 4 and parts[0] == ROOT and parts[1] in ("x", "seg"):
+        return f"{ROOT}/{parts[1]}/{parts[2]}/"
+    return None
 
 
 def _postings(
