@@ -212,8 +212,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
         return replace(last["report"], written=0), 0, 0  # nothing changed: nothing to read or write
 
     units = make_units([s for s in sources if s.kind != "page"])
-    behind = _SegmentSink(stage)
-    search = IndexUpdate(out, segment_docs=search_update.SEGMENT_DOCS, sink=behind)
+    search = IndexUpdate(out, segment_docs=search_update.SEGMENT_DOCS)
     # index files this build wrote: for text chunks and segments, their folder (update.index_folder)
     search_paths: set[str] = set()
     clock = _Clock()
@@ -239,23 +238,15 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
         renders, task_of = _plan_renders(cfg, site, out, stage, state, templates, global_key, unit_of,
                                          units_by_key, kept, sigs, digests, session)  # fmt: skip
         clock("plan")
-        try:
-            failures = _pass2(cfg, renders, task_of, stage, state, pool, templates, global_key, search,
-                              search_paths, session)  # fmt: skip
-        except BaseException:
-            search.close()  # a segment may be being written on the index's thread: let it end first
-            raise
+        failures = _pass2(cfg, renders, task_of, stage, state, pool, templates, global_key, search,
+                          search_paths, session)  # fmt: skip
         clock("render")
         release_free_memory()  # pass 2's results are freed: give the memory back (generator/heap.py)
     shutil.rmtree(spill, ignore_errors=True)
     crash_point("globals")
-    try:
-        _drop_gone_filings(state, site, stage, search)
-        _render_globals(site, env, stage, state, search, search_paths, behind, failures, clock, global_key,
-                        templates, digests, session)  # fmt: skip
-    except BaseException:
-        search.close()
-        raise
+    _drop_gone_filings(state, site, stage, search)
+    _render_globals(site, env, stage, state, search, search_paths, failures, clock, global_key, templates,
+                    digests, session)  # fmt: skip
     outcomes = [_mark_render_failure(o, failures) for o in outcomes]
     report = BuildReport(
         inputs=tuple(sorted(outcomes, key=lambda o: o.path)),
@@ -651,25 +642,6 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], task_of: Callable[[_Planned
     return failures
 
 
-class _SegmentSink:
-    """Stages the search segment files that :class:`IndexUpdate` writes on its own thread while
-    pass 2 goes on (``IndexUpdate(sink=...)``); the build process records them in the stage once
-    the index is finished. Only this thread's file writes run there: the stage's bookkeeping
-    stays on the build's thread."""
-
-    def __init__(self, stage: write.Stage) -> None:
-        self.stage = stage
-        self.done: list[tuple[str, bool | None]] = []  # (path, is new; None: the site has these bytes)
-
-    def __call__(self, output: Output) -> None:
-        self.done.append((output.path, write.stage_file(self.stage.out, self.stage.root, output)))
-
-    def adopt(self, search_paths: set[str]) -> None:
-        self.stage.adopt({path: is_new for path, is_new in self.done if is_new is not None})
-        search_paths.update(index_folder(path) or path for path, _ in self.done)
-        self.done = []
-
-
 def _context_cache(site: Site, session: Session) -> Callable[[Filing], FilingContext]:
     """``site.context_for``, reusing the session's context of a filing when what it is made of
     is the same: the filing, its neighbours, what it amends and what amends it (compared by
@@ -730,8 +702,7 @@ def _drop_gone_filings(state: BuildState, site: Site, stage: write.Stage, search
 
 
 def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, search: IndexUpdate,
-                    search_paths: set[str], behind: _SegmentSink, failures: dict[str, str], clock: _Clock,
-                    global_key: str,
+                    search_paths: set[str], failures: dict[str, str], clock: _Clock, global_key: str,
                     templates: dict[str, str], digests: dict[str, str], session: Session) -> None:  # fmt: skip
     """Listings, markdown pages, static files, the catalog and the search index: each an owner of
     its files, so a file one of them no longer makes is removed."""
@@ -754,7 +725,6 @@ def _render_globals(site: Site, env, stage: write.Stage, state: BuildState, sear
         state.put_owner(owner, "", paths)
         clock(owner)
     outputs, stale = search.finish()
-    behind.adopt(search_paths)  # the segments written on the index's thread (finish waited for them)
     for o in outputs:
         stage.put(o)
     # What the index no longer uses: files of merged-away segments and of removed filings. The

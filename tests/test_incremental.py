@@ -235,8 +235,8 @@ def test_text_chunks_written_by_the_workers_are_exactly_the_live_ones(tmp_path):
 
 
 def test_a_build_whose_segments_fill_up_finds_what_one_segment_finds(tmp_path, monkeypatch):
-    """Segments of 5 filings (the demo's make four full ones, each written on the index's thread
-    while pass 2 goes on, and the last; then an edit adds one): the site holds exactly the live index files, and
+    """Segments of 5 filings (the demo's make four full ones, each written during pass 2, and the
+    last; then an edit adds one): the site holds exactly the live index files, and
     the site's own search engine answers as it does over a build with one segment."""
     from generator.search import update as search_update
 

@@ -26,10 +26,9 @@ import functools
 import hashlib
 import itertools
 import math
-import threading
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -178,14 +177,8 @@ class IndexUpdate:
     """One build's changes to the browser index under ``out_root/search/`` (module docstring)."""
 
     def __init__(self, out_root: Path | None, *, segment_docs: int = SEGMENT_DOCS,
-                 merge_factor: int = MERGE_FACTOR, sink: Callable[[Output], None] | None = None,
-                 **settings: Any) -> None:  # fmt: skip
-        """``sink``: when given, a full open segment is written through it on a background thread
-        (see :meth:`_flush_behind`) and :meth:`add` yields only text chunks; ``sink`` must be
-        safe to call from that thread. :meth:`finish` waits for it."""
+                 merge_factor: int = MERGE_FACTOR, **settings: Any) -> None:  # fmt: skip
         self.root = out_root
-        self.sink = sink
-        self._behind: tuple[threading.Thread, _Segment, Any, list[BaseException]] | None = None
         self.settings = Settings(**settings)
         self.segment_docs, self.merge_factor = segment_docs, merge_factor
         self.segments: list[_Segment] = []
@@ -244,10 +237,7 @@ class IndexUpdate:
         self.open[info.id] = n
         self.builder.add_postings(n, doc.terms, doc.tf, doc.first, doc.positions)
         if len(self.builder) >= self.segment_docs:
-            if self.sink is None:
-                yield from self._flush()
-            else:
-                self._flush_behind()
+            yield from self._flush()
 
     def _same(self, info: DocInfo) -> bool:
         found = self.where.get(info.id)
@@ -279,6 +269,7 @@ class IndexUpdate:
         self.builder, self.open = SegmentBuilder(), {}
         yield from writer.files()
         self._register(writer).files = sorted(writer.written)
+        release_free_memory()  # the written segment's postings are freed (generator/heap.py)
 
     def _register(self, writer: Any) -> _Segment:
         """The segment ``writer`` writes, live from now on (its file list is known once written)."""
@@ -292,53 +283,6 @@ class IndexUpdate:
             self.where[d.id] = (seg, n)
         return seg
 
-    def _flush_behind(self) -> None:
-        """Write the full open segment through :attr:`sink` on a thread while the build goes on.
-
-        Writing a 2,500-filing segment is ~10 s of the build process's CPU; done in line, the
-        workers ran out of tasks and waited (at 10,000 filings, four times). The segment's name
-        and documents are fixed before the thread starts, and a segment written by this update
-        is never merged in it (merges read segments from disk), so nothing else touches it. At
-        most one segment is written at a time: memory holds that one and the open one."""
-        self._join_behind()
-        writer = self.builder.write(self.settings)
-        self.builder, self.open = SegmentBuilder(), {}
-        seg = self._register(writer)
-        errors: list[BaseException] = []
-        sink = self.sink
-        assert sink is not None
-
-        def write() -> None:
-            try:
-                for o in writer.files():
-                    sink(o)
-            except BaseException as exc:  # noqa: BLE001 - raised again by _join_behind
-                errors.append(exc)
-            release_free_memory()  # the written segment's postings are freed (generator/heap.py)
-
-        thread = threading.Thread(target=write, name="search-segment", daemon=True)
-        thread.start()
-        self._behind = (thread, seg, writer, errors)
-
-    def close(self) -> None:
-        """Wait for a segment still being written on the thread, if any, and drop its error: for
-        a build that failed before :meth:`finish` (no thread may write into its stage after)."""
-        try:
-            self._join_behind()
-        except BaseException:  # noqa: BLE001 - the build's own error is the one to report
-            pass
-
-    def _join_behind(self) -> None:
-        """Wait for the segment being written on the thread; its error is raised here."""
-        if self._behind is None:
-            return
-        thread, seg, writer, errors = self._behind
-        self._behind = None
-        thread.join()
-        if errors:
-            raise errors[0]
-        seg.files = sorted(writer.written)
-
     def finish(self) -> tuple[list[Output], set[str]]:
         """The last segment, merges, the client files and the manifest (last, so a reader never
         sees a manifest naming files not yet written); and the files of the index on disk that
@@ -346,7 +290,6 @@ class IndexUpdate:
 
         Work in proportion to the change, not to the index: at 10,000 filings the index has some
         200,000 files, and listing them all twice was a quarter of a one-filing rebuild."""
-        self._join_behind()
         outputs: list[Output] = []
         if self.changed:
             outputs.extend(self._flush(self._merges()))
