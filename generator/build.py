@@ -55,7 +55,6 @@ from generator.parse.active import active_content
 from generator.render import make_env, render_page, render_static, render_template
 from generator.render_browse import browse_groups
 from generator.scheduler import open_runner
-from generator.search import update as search_update
 from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
 from generator.search.update import IndexUpdate, chunk_folder, index_folder
 from generator.site import FilingContext, Site, assemble_site
@@ -212,7 +211,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
         return replace(last["report"], written=0), 0, 0  # nothing changed: nothing to read or write
 
     units = make_units([s for s in sources if s.kind != "page"])
-    search = IndexUpdate(out, segment_docs=search_update.SEGMENT_DOCS)
+    search = IndexUpdate(out)
     # index files this build wrote: for text chunks and segments, their folder (update.index_folder)
     search_paths: set[str] = set()
     clock = _Clock()

@@ -16,18 +16,18 @@ import ctypes
 import ctypes.util
 from collections.abc import Callable
 
-_trim: Callable[[int], int] | None = None
-_looked = False
+
+def _find_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_trim = _find_trim()
 
 
 def release_free_memory() -> None:
     """Return the free memory at the top and inside the C heap to the system (Linux/glibc)."""
-    global _trim, _looked
-    if not _looked:
-        _looked = True
-        try:
-            _trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _trim = None
     if _trim is not None:
         _trim(0)

@@ -160,28 +160,29 @@ def render_unit(task: RenderTask, env: jinja2.Environment | None = None) -> Rend
         data = read_source(original) if original else b""
         outputs = render_filing(filing, task.context, env or _env(task.templates), data)
         out, stage = Path(task.out), Path(task.stage)
-        staged = []
-        for o in outputs:
-            is_new = stage_file(out, stage, o)
-            if is_new is not None:
-                staged.append((o.path, is_new))
         deps = sorted({d for o in outputs for d in o.deps})
         search = analyse(search_doc(filing))
-        search_staged = []
-        for o in chunk_files(search):  # named by the text's digest: unchanged text stages nothing
-            is_new = stage_file(out, stage, o)
-            if is_new is not None:
-                search_staged.append((o.path, is_new))
         return Rendered(
             filing.id,
             paths=tuple(o.path for o in outputs),
-            staged=tuple(staged),
+            staged=_stage_all(out, stage, outputs),
             deps=tuple(deps),
             search=without_chunks(search),
-            search_staged=tuple(search_staged),
+            # named by the text's digest: unchanged text stages nothing
+            search_staged=_stage_all(out, stage, chunk_files(search)),
         )
     except Exception as exc:  # noqa: BLE001 - per-filing boundary; the build keeps its last output
         return Rendered(task.filing_id, error=f"render error ({type(exc).__name__}: {exc})")
+
+
+def _stage_all(out: Path, stage: Path, outputs: list) -> tuple[tuple[str, bool], ...]:
+    """Stage each output that differs from the site's file: (path, is new) of those staged."""
+    staged = []
+    for o in outputs:
+        is_new = stage_file(out, stage, o)
+        if is_new is not None:
+            staged.append((o.path, is_new))
+    return tuple(staged)
 
 
 def parse_partition(units: list[tuple[SourceFile, ...]], spill: str | None = None) -> list[UnitResult]:

@@ -176,11 +176,12 @@ class _Segment:
 class IndexUpdate:
     """One build's changes to the browser index under ``out_root/search/`` (module docstring)."""
 
-    def __init__(self, out_root: Path | None, *, segment_docs: int = SEGMENT_DOCS,
+    def __init__(self, out_root: Path | None, *, segment_docs: int | None = None,
                  merge_factor: int = MERGE_FACTOR, **settings: Any) -> None:  # fmt: skip
+        """``segment_docs``: the open segment's cap (default :data:`SEGMENT_DOCS`, read now)."""
         self.root = out_root
         self.settings = Settings(**settings)
-        self.segment_docs, self.merge_factor = segment_docs, merge_factor
+        self.segment_docs, self.merge_factor = segment_docs or SEGMENT_DOCS, merge_factor
         self.segments: list[_Segment] = []
         self.old: set[str] = set()  # names of the segments read from disk
         self.builder = SegmentBuilder()
@@ -268,20 +269,15 @@ class IndexUpdate:
         self.segments = [s for s in self.segments if s not in merging]
         self.builder, self.open = SegmentBuilder(), {}
         yield from writer.files()
-        self._register(writer).files = sorted(writer.written)
-        release_free_memory()  # the written segment's postings are freed (generator/heap.py)
-
-    def _register(self, writer: Any) -> _Segment:
-        """The segment ``writer`` writes, live from now on (its file list is known once written)."""
         name, docs = writer.name, writer.docs
         # a segment of the same documents (all re-added after deletion) has the same bytes
         self.segments = [s for s in self.segments if s.name != name]
         seg = _Segment(name, [(d.id, d.digest, len(d.row["chunks"])) for d in docs],
-                       [x for d in docs for x in d.lengths], [])  # fmt: skip
+                       [x for d in docs for x in d.lengths], sorted(writer.written))  # fmt: skip
         self.segments.append(seg)
         for n, d in enumerate(docs):
             self.where[d.id] = (seg, n)
-        return seg
+        release_free_memory()  # the written segment's postings are freed (generator/heap.py)
 
     def finish(self) -> tuple[list[Output], set[str]]:
         """The last segment, merges, the client files and the manifest (last, so a reader never
@@ -312,7 +308,6 @@ class IndexUpdate:
                 base = self.root / ROOT / folder
                 stale |= {p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file()}
         return outputs, stale - {o.path for o in outputs}
-
 
     def _merges(self) -> list[_Segment]:
         """Segments to merge with the open one: those over half deleted, and a whole size tier
