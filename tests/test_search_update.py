@@ -187,3 +187,24 @@ def test_a_segment_reads_back_into_the_same_segment(docs, cap, position_bytes):
     assert second.name == writer.name
     assert {o.path: o.data for o in second.files()} == files
 
+
+
+def test_a_segment_is_also_cut_by_its_positions_and_such_a_segment_is_full(tmp_path, docs):
+    """The open segment is capped by positions as well as by filings (its memory follows its
+    positions: long 1990s filings have twice those of recent ones). A segment cut by positions
+    is full: like one cut by filings, a one-filing update does not merge it for its tier."""
+    sizes = [sum(analyse(d).info.lengths) for d in docs[:12]]
+    cap = sorted(sizes)[6] * 2  # two or three of these filings fill a segment
+    cuts, open_ = [], 0
+    for n, size in enumerate(sizes):  # where the cap cuts: after the filing that reaches it
+        open_ += size
+        if open_ >= cap:
+            cuts.append(n + 1 - sum(cuts))
+            open_ = 0
+    few = {"segment_docs": 100, "segment_positions": cap, "merge_factor": 2}
+    update_site(tmp_path, docs[: sum(cuts)], **few)  # only full segments
+    segments = _manifest(tmp_path)["segments"]
+    assert [s["docs"] for s in segments] == cuts and len(cuts) >= 3
+    update_site(tmp_path, docs[sum(cuts) : sum(cuts) + 1], **few)  # merge factor 2: a tier of two merges
+    after = [s["name"] for s in _manifest(tmp_path)["segments"]]
+    assert after[:-1] == [s["name"] for s in segments], "a segment full by positions was merged for its tier"

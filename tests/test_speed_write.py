@@ -107,3 +107,23 @@ def test_release_free_memory_runs_here():
     heap.release_free_memory()
     if sys.platform.startswith("linux"):
         assert heap._trim is not None
+
+
+def test_free_heap_is_given_back_only_once_memory_has_grown_enough():
+    """A worker trims only when its memory grew by ``grown_by`` since its last trim (trimming
+    after every task doubled a build's system time); a trim gives freed heap pages back."""
+    import sys
+
+    from generator import heap
+
+    if not sys.platform.startswith("linux") or heap._trim is None:
+        pytest.skip("no glibc malloc_trim here: the call does nothing, by design")
+    heap.release_free_memory()
+    blocks = [bytes(50_000 + i) for i in range(2000)]  # ~100 MB in the heap (below mmap's threshold)
+    del blocks[::2]  # ~50 MB freed between live blocks: glibc keeps the pages
+    grown = heap.resident_bytes()
+    heap.release_free_memory(grown_by=1 << 40)  # has not grown that much: no trim
+    assert heap.resident_bytes() > grown - (8 << 20)
+    heap.release_free_memory(grown_by=1 << 20)  # it has: the freed pages go back
+    assert heap.resident_bytes() < grown - (30 << 20)
+    del blocks

@@ -12,10 +12,11 @@ How build.py uses it (docs/search.md, "Incremental index")::
 
 ``add`` of a filing whose analysed digest is already live does nothing, so a build may add every
 filing; a build with no change writes only byte-identical files. Memory: the open segment only
-(``segment_docs`` filings, ~100 MB per 1,000), plus ids and digests of every indexed filing.
+(``segment_docs`` filings or ``segment_positions`` positions, ~150 MB), plus ids and digests of
+every indexed filing.
 
 Determinism: the same filings added in the same order (to the same starting index) give the same
-bytes: segments are cut every ``segment_docs`` additions, a segment's content depends only on its
+bytes: segments are cut at the same additions (the caps count only what was added), a segment's content depends only on its
 set of documents, merges are decided from the segment list alone. Another order may cut other
 segments; the search results stay the same (the client ranks with global statistics).
 """
@@ -43,6 +44,12 @@ from generator.search.segment import CHUNK_TERMS, K1, B, DocInfo, SegmentBuilder
 #: The open segment holds at most this many filings (its postings are in memory); merged
 #: segments can be bigger (a merge streams term by term).
 SEGMENT_DOCS = 2500
+#: ... and at most about this many term positions (4 bytes each in memory, plus ~3 bytes of
+#: per-term records for each): a 1990s plain-text filing has twice the positions of a 2020s one,
+#: so a cap by filings alone let the open segment of a 100,000-filing build grow to ~400 MB. A
+#: segment of average filings (8,300 positions each) still holds 2,500; a segment's positions are
+#: the sum of its field lengths, so a segment read back from disk tells whether it was full.
+SEGMENT_POSITIONS = 24_000_000
 #: Tiered merging: this many segments of the same size tier (1-7, 8-63, 64-511 ... filings) are
 #: merged into one; a segment with more than half of its filings deleted is merged too. So the
 #: number of segments grows with the logarithm of the archive's size.
@@ -177,15 +184,19 @@ class IndexUpdate:
     """One build's changes to the browser index under ``out_root/search/`` (module docstring)."""
 
     def __init__(self, out_root: Path | None, *, segment_docs: int | None = None,
-                 merge_factor: int = MERGE_FACTOR, **settings: Any) -> None:  # fmt: skip
-        """``segment_docs``: the open segment's cap (default :data:`SEGMENT_DOCS`, read now)."""
+                 segment_positions: int | None = None, merge_factor: int = MERGE_FACTOR,
+                 **settings: Any) -> None:  # fmt: skip
+        """``segment_docs``, ``segment_positions``: the open segment's caps (defaults
+        :data:`SEGMENT_DOCS`, :data:`SEGMENT_POSITIONS`, read now)."""
         self.root = out_root
         self.settings = Settings(**settings)
         self.segment_docs, self.merge_factor = segment_docs or SEGMENT_DOCS, merge_factor
+        self.segment_positions = segment_positions or SEGMENT_POSITIONS
         self.segments: list[_Segment] = []
         self.old: set[str] = set()  # names of the segments read from disk
         self.builder = SegmentBuilder()
         self.open: dict[str, int] = {}  # id -> builder document
+        self.open_positions = 0  # of the open segment's live documents (the sum of their lengths)
         self.changed = False
         manifest = self._read("manifest") if out_root is not None else None
         self._replaced = manifest is not None and not self._compatible(manifest)  # other format/settings
@@ -237,7 +248,8 @@ class IndexUpdate:
         n = self.builder.add_doc(info)
         self.open[info.id] = n
         self.builder.add_postings(n, doc.terms, doc.tf, doc.first, doc.positions)
-        if len(self.builder) >= self.segment_docs:
+        self.open_positions += sum(info.lengths)
+        if len(self.builder) >= self.segment_docs or self.open_positions >= self.segment_positions:
             yield from self._flush()
 
     def _same(self, info: DocInfo) -> bool:
@@ -247,7 +259,9 @@ class IndexUpdate:
     def remove(self, filing_id: str) -> None:
         """Take a filing out of search: a deletion in its segment (or out of the open segment)."""
         if filing_id in self.open:
-            self.builder.kill(self.open.pop(filing_id))
+            n = self.open.pop(filing_id)
+            self.builder.kill(n)
+            self.open_positions -= sum(self.builder.docs[n].lengths)
             self.changed = True
         found = self.where.pop(filing_id, None)
         if found is not None:
@@ -257,7 +271,7 @@ class IndexUpdate:
     def _flush(self, merging: Sequence[_Segment] = ()) -> Iterator[Output]:
         """Write the open segment, merged with the segments ``merging`` (read from disk)."""
         if not len(self.builder) and not merging:
-            self.builder, self.open = SegmentBuilder(), {}
+            self.builder, self.open, self.open_positions = SegmentBuilder(), {}, 0
             return
         sources = [
             SegmentSource(
@@ -267,7 +281,7 @@ class IndexUpdate:
         ]
         writer = self.builder.write(self.settings, sources)
         self.segments = [s for s in self.segments if s not in merging]
-        self.builder, self.open = SegmentBuilder(), {}
+        self.builder, self.open, self.open_positions = SegmentBuilder(), {}, 0
         yield from writer.files()
         name, docs = writer.name, writer.docs
         # a segment of the same documents (all re-added after deletion) has the same bytes
@@ -321,13 +335,17 @@ class IndexUpdate:
             # A full segment (as a full build writes them) is merged only when half deleted, never
             # for its tier: at 100,000 filings the first edit after a full build merged all 40 of
             # them, minutes and gigabytes in a one-filing rebuild (Lucene caps merges the same way).
-            if s not in chosen and len(s.ids) < self.segment_docs:
+            if s not in chosen and not self._full(s):
                 tiers.setdefault(self._tier(s.live), []).append(s)
         pending = self._tier(len(self.builder)) if len(self.builder) else None
         for tier, group in sorted(tiers.items()):
             if len(group) + (tier == pending) >= self.merge_factor:
                 return chosen + group
         return chosen
+
+    def _full(self, s: _Segment) -> bool:
+        """Cut at a cap: its filings, or its positions (the sum of its field lengths)."""
+        return len(s.ids) >= self.segment_docs or sum(s.lengths) >= self.segment_positions
 
     def _tier(self, docs: int) -> int:
         return int(math.log(max(1, docs), self.merge_factor) + 1e-9)
