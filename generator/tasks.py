@@ -23,7 +23,7 @@ import jinja2
 
 from generator.heap import release_free_memory
 from generator.model import Filing, SourceFile, compact_pickle
-from generator.parse.filing import ParseError, parse_filing, text_fingerprint
+from generator.parse.filing import ParseError, parse_filing, primary_text, remember_text, text_fingerprint
 from generator.parse.folder import FolderFile, parse_folder
 from generator.site import FilingContext
 from generator.write import stage_file
@@ -72,7 +72,10 @@ def parse_unit_light(unit: tuple[SourceFile, ...], spill: str | None = None) -> 
     if r.filing is None:
         return r
     if spill is not None:
-        data = zlib.compress(pickle.dumps(r.filing, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        # with the primary document's plain text, which pass 1 read for the cover page and
+        # search needs again (a fraction of the markup's size)
+        plain = primary_text(r.filing.primary) if r.filing.primary is not None else ""
+        data = zlib.compress(pickle.dumps((r.filing, plain), protocol=pickle.HIGHEST_PROTOCOL), 1)
         path = spill_path(spill, unit)
         with open(path + ".part", "wb") as fh:
             fh.write(data)
@@ -93,9 +96,11 @@ def _unspill(spill: str | None, unit: tuple[SourceFile, ...]) -> UnitResult | No
     path = spill_path(spill, unit)
     try:
         with open(path, "rb") as fh:
-            filing = pickle.loads(zlib.decompress(fh.read()))
-    except (OSError, ValueError, EOFError, pickle.UnpicklingError, zlib.error):
+            filing, plain = pickle.loads(zlib.decompress(fh.read()))
+    except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError, zlib.error):
         return None
+    if filing.primary is not None and plain:
+        remember_text(filing.primary, plain)
     os.unlink(path)
     return UnitResult(tuple(s.path for s in unit), filing)
 

@@ -106,14 +106,35 @@ def _standalone_format(documents: tuple[Document, ...]) -> str:
 
 
 def primary_text(doc: Document | None) -> str:
-    """The primary document as plain text, the way a person reads its cover page."""
+    """The primary document as plain text, the way a person reads its cover page (and any
+    document as search indexes it)."""
     if doc is None or not doc.text:
         return ""
-    if doc.format == "html":
-        return text_mod.html_to_text(doc.text)
-    if doc.format == "xml":
-        return text_mod.xml_to_text(doc.text)
+    if doc.format in ("html", "xml"):
+        key = (doc.format, doc.text)
+        found = _TEXTS.get(key)
+        if found is None:
+            found = text_mod.html_to_text(doc.text) if doc.format == "html" else text_mod.xml_to_text(doc.text)
+            remember_text(doc, found)
+        return found
     return _INLINE_SGML.sub("", doc.text)
+
+
+#: The plain text of the last few HTML/XML documents read, by (format, markup). The parse stage
+#: reads a filing's primary document as text (its cover page) and search reads it again: the
+#: build's pass 2 gets pass 1's text back with the filing (:func:`remember_text`), so the
+#: conversion (~25 ms for a large HTML document, ~5 % of a build's CPU) runs once.
+_TEXTS: dict[tuple[str, str], str] = {}
+_TEXTS_MAX = 8
+
+
+def remember_text(doc: Document, text: str) -> None:
+    """Let :func:`primary_text` of ``doc`` answer ``text`` (its plain text, computed before)."""
+    if doc.format not in ("html", "xml") or not doc.text:
+        return
+    if len(_TEXTS) >= _TEXTS_MAX:
+        del _TEXTS[next(iter(_TEXTS))]  # the oldest
+    _TEXTS[(doc.format, doc.text)] = text
 
 
 def text_fingerprint(doc: Document | None) -> str | None:

@@ -1,0 +1,56 @@
+"""Pass 1 leaves each filing in a spill file for pass 2 with the primary document's plain text:
+pass 2 must not convert that HTML again (~25 ms for a large document, ~5 % of a build's CPU),
+and what search reads must be exactly what a fresh conversion gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import tasks
+from generator.discover import discover
+from generator.parse import filing as filing_mod
+from generator.parse import text as text_mod
+from generator.search.fields import search_doc
+
+SITE_SRC = Path(__file__).resolve().parent.parent / "site_src"
+
+
+def _html_primary_units():
+    sources, _ = discover(SITE_SRC)
+    units = []
+    for s in sources:
+        if s.kind == "page" or s.group:
+            continue
+        r = tasks.parse_unit((s,))
+        if r.filing is not None and r.filing.primary is not None and r.filing.primary.format == "html":
+            units.append((s,))
+    return units
+
+
+def test_pass_two_reads_the_primary_documents_text_from_the_spill(tmp_path, monkeypatch):
+    units = _html_primary_units()
+    if not units:
+        pytest.skip("no filing with an HTML primary document in site_src")
+    unit = units[0]
+    fresh = search_doc(tasks.parse_unit(unit).filing)  # converted here, from the markup
+    tasks.parse_unit_light(unit, spill=str(tmp_path))
+    filing_mod._TEXTS.clear()  # pass 2 runs in another process: nothing cached there
+    converted = []
+    real = text_mod.html_to_text
+    monkeypatch.setattr(text_mod, "html_to_text", lambda html: converted.append(html) or real(html))
+    back = tasks._unspill(str(tmp_path), unit)
+    assert back is not None and back.filing is not None
+    doc = search_doc(back.filing)
+    assert doc == fresh
+    assert back.filing.primary.text not in converted, "the primary document was converted again"
+
+
+def test_an_unreadable_spill_means_parsing_again(tmp_path):
+    units = _html_primary_units()
+    if not units:
+        pytest.skip("no filing with an HTML primary document in site_src")
+    tasks.parse_unit_light(units[0], spill=str(tmp_path))
+    Path(tasks.spill_path(str(tmp_path), units[0])).write_bytes(b"not a spill")
+    assert tasks._unspill(str(tmp_path), units[0]) is None
