@@ -14,7 +14,9 @@ that would cover a tag shrinks to its number, and text inside an existing ``<a>`
 from __future__ import annotations
 
 import bisect
+import functools
 import html
+import itertools
 import re
 
 from generator import site as urls
@@ -30,8 +32,10 @@ _BLOCK_TAGS = frozenset(
     "p div br tr td th li ul ol table tbody thead tfoot caption h1 h2 h3 h4 h5 h6 pre hr dd dt dl "
     "blockquote center".split()
 )
-_TAG_SPLIT_RE = re.compile(r"(<(/?[a-zA-Z][a-zA-Z0-9]*)[^>]*>)")
-_ENTITY_RE = re.compile(r"&(?:nbsp|amp|lt|gt|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
+# A tag is "<" or "</", a letter and anything up to the first ">"; its name is the letters and digits.
+_TAG_SPLIT_RE = re.compile(r"(</?[a-zA-Z][^>]*>)")
+_TAG_NAME_RE = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+_ENTITY_SPLIT_RE = re.compile(r"(&(?:nbsp|amp|lt|gt|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});)")
 
 
 class ExhibitLinks:
@@ -76,10 +80,14 @@ class ExhibitLinks:
 
 def link_exhibits_in_html(fragment: str, links: ExhibitLinks) -> str:
     """Link the exhibit references in the text of sanitised HTML (never in a tag or an ``<a>``)."""
-    view, anchors = _text_view(fragment)
+    view, tags = _view_and_tags(fragment)
+    spans = exhibit_reference_spans(view)
+    if not spans:
+        return fragment
+    anchors = tags.anchor_ranges()
     out: list[str] = []
     pos = 0
-    for span in exhibit_reference_spans(view):
+    for span in spans:
         start = _linkable_start(fragment, span, anchors)
         if start is None or start < pos:
             continue
@@ -104,27 +112,71 @@ def _linkable_start(fragment: str, span: ExhibitSpan, anchors: list[tuple[int, i
 
 def _text_view(fragment: str) -> tuple[str, list[tuple[int, int]]]:
     """The same-length text view of ``fragment`` and the (start, end) ranges of its ``<a>`` elements."""
-    parts = _TAG_SPLIT_RE.split(fragment)  # text, tag, name, text, tag, name, ...
-    view: list[str] = []
-    anchors: list[tuple[int, int]] = []
-    pos, opened = 0, -1
-    for i in range(0, len(parts) - 1, 3):
-        text, tag, name = parts[i], parts[i + 1], parts[i + 2].lower()
-        pos += len(text)
+    view, tags = _view_and_tags(fragment)
+    return view, tags.anchor_ranges()
+
+
+def _view_and_tags(fragment: str) -> tuple[str, _Tags]:
+    """The text view, and the fragment's tags to find its ``<a>`` elements in when a reference
+    needs them (most fragments have none).
+
+    Built without a Python step per tag or entity (a long filing has a million tags but a few
+    hundred distinct ones): the tags map through a per-fragment table of blanks, the entities
+    through a cached function.
+    """
+    tags = _Tags(fragment)
+    view = tags.blanked()
+    if "&" in view:
+        pieces = _ENTITY_SPLIT_RE.split(view)  # text, entity, text, ...
+        pieces[1::2] = map(_entity_blank, pieces[1::2])
+        view = "".join(pieces)
+    return view, tags
+
+
+class _Tags(dict[str, str]):
+    """A fragment split at its tags, and a table of each distinct tag -> its blank (a line break
+    for a block tag, then spaces), filled as tags are met; the ``<a>`` and ``</a>`` tags are
+    noted on the way."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__()
+        self.parts = _TAG_SPLIT_RE.split(fragment)  # text, tag, text, tag, ..., text
+        self.tags = self.parts[1::2]
+        self.anchor_tags: set[str] = set()
+
+    def __missing__(self, tag: str) -> str:
+        name = _TAG_NAME_RE.match(tag)[1].lower()  # type: ignore[index]  # every tag has a name
         if name == "a":
-            opened = pos
-        elif name == "/a" and opened >= 0:
-            anchors.append((opened, pos + len(tag)))
-            opened = -1
-        view += [text, ("\n" if name.lstrip("/") in _BLOCK_TAGS else " ") + " " * (len(tag) - 1)]
-        pos += len(tag)
-    view.append(parts[-1])
-    joined = "".join(view)
-    if "&" in joined:
-        joined = _ENTITY_RE.sub(lambda m: _entity_char(m.group(0)).ljust(len(m.group(0))), joined)
-    return joined, anchors
+            self.anchor_tags.add(tag)
+        blank = self[tag] = ("\n" if name in _BLOCK_TAGS else " ") + " " * (len(tag) - 1)
+        return blank
+
+    def blanked(self) -> str:
+        """The fragment with every tag blanked (``parts`` keep the blanks: the lengths are the same)."""
+        self.parts[1::2] = map(self.__getitem__, self.tags)
+        return "".join(self.parts)
+
+    def anchor_ranges(self) -> list[tuple[int, int]]:
+        """(start, end) of each ``<a>`` element: from an ``<a>`` (the last, if several open) to the
+        next ``</a>``. Only those tags are visited; a tag's offset is the length of the parts before it."""
+        anchors: list[tuple[int, int]] = []
+        if not self.anchor_tags:
+            return anchors
+        pos, done, opened = 0, 0, -1
+        is_anchor = map(self.anchor_tags.__contains__, self.tags)
+        for k in itertools.compress(itertools.count(), is_anchor):
+            pos += sum(map(len, self.parts[done : 2 * k + 1]))
+            done = 2 * k + 1
+            if not self.tags[k].startswith("</"):
+                opened = pos
+            elif opened >= 0:
+                anchors.append((opened, pos + len(self.tags[k])))
+                opened = -1
+        return anchors
 
 
-def _entity_char(entity: str) -> str:
+@functools.lru_cache(maxsize=1024)
+def _entity_blank(entity: str) -> str:
+    """An entity's character padded with spaces to the entity's length."""
     char = html.unescape(entity)
-    return " " if char in ("\xa0", "") or len(char) != 1 else char
+    return (" " if char in ("\xa0", "") or len(char) != 1 else char).ljust(len(entity))

@@ -16,9 +16,8 @@ document carrying it compare equal.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from generator.model import ExhibitReference
@@ -36,9 +35,10 @@ _REF_RE = re.compile(
     rf"[Ee](?<!\w[Ee])(?i:(?:xhibits?|xh\.|X-)[ \t]*(?:No\.?s?|Numbers?|#)?[ \t]*(?:(?P<num>{NUMBER})"
     rf"|\n[ \t]*(?P<wrapped>\d{{1,3}}\.\d{{1,3}}[A-Za-z]?(?![\d.]))))"
 )
-#: Where a reference can start, in the lower-cased text: a literal prefix, found by a fast scan.
-#: (Dotless i, U+0131, is the one letter of these that ``_REF_RE`` folds and ``str.lower`` keeps.)
-_REF_START_RE = re.compile(r"ex(?:h[i\u0131]bit|h\.|-)")
+#: Where a reference can start, in the text as lower-cased ASCII bytes (any other character a "?"):
+#: a literal prefix, found by a fast scan. The "?" lets dotless i (U+0131) through, a letter that
+#: ``_REF_RE`` folds to "i"; any other character there ``_REF_RE`` then refuses.
+_REF_START_RE = re.compile(rb"ex(?:h[i?]bit|h\.|-)")
 _MORE_RE = re.compile(
     rf"[ \t]*(?:,[ \t]*(?:and|&)?|and|&|or|(?P<range>through|-))[ \t\n]*(?:Exhibits?[ \t]*)?"
     rf"(?:(?P<num>{NUMBER})|(?P<letter>\((?-i:[a-z]|[A-Z])\)))",
@@ -143,13 +143,17 @@ def _letters(first: str, letter: str) -> list[str]:
 
 
 def _ref_matches(text: str) -> Iterator[re.Match[str]]:
-    """``_REF_RE.finditer(text)``, faster: only the places ``_REF_START_RE`` finds in the
-    lower-cased text are tried. Those are offsets in ``text`` too unless lower-casing changed the
-    length (only "\u0130" grows); then every place is tried."""
-    low = text.lower()
-    if len(low) != len(text):
+    """``_REF_RE.finditer(text)``, faster: only the places ``_REF_START_RE`` finds are tried.
+
+    The scan reads the text as lower-cased ASCII bytes, one per character, so its offsets are
+    offsets in ``text`` (``str.lower`` is several times slower on non-ASCII text). Text holding
+    "\u0130", which ``_REF_RE`` also folds to "i", is tried at every place, as it was when the
+    scan read ``str.lower`` text (which that letter lengthens).
+    """
+    if "\u0130" in text:
         yield from _REF_RE.finditer(text)
         return
+    low = text.encode("ascii", "replace").lower()
     pos = 0
     for start in _REF_START_RE.finditer(low):
         if start.start() >= pos and (m := _REF_RE.match(text, start.start())) is not None:
@@ -227,19 +231,22 @@ def _is_row(m: re.Match[str], line: str, previous: str) -> bool:
     return sum(c.isalpha() for c in desc) >= 2 and not _NOT_EXHIBIT_RE.match(desc)
 
 
-def _heading_lines(text: str, lines: list[str], starts: list[int]) -> list[int]:
+def _heading_lines(text: str) -> list[int]:
     """Indexes of the lines that are exhibit-index headings. Every heading says "exhibit", so
     only lines holding that word are tried (a plain substring search, far cheaper than running
-    the heading pattern over every line of a long document)."""
-    found: set[int] = set()
+    the heading pattern over every line of a long document); a line's index is the number of
+    line breaks before it, counted on from the previous find."""
+    found: dict[int, str] = {}
     for needle in ("xhibit", "XHIBIT"):
-        pos = text.find(needle)
+        pos, line, counted = text.find(needle), 0, 0
         while pos != -1:
-            i = bisect.bisect_right(starts, pos) - 1
-            found.add(i)
-            end = starts[i] + len(lines[i])
+            line += text.count("\n", counted, pos)
+            counted = pos
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end
+            found[line] = text[text.rfind("\n", 0, pos) + 1 : end]
             pos = text.find(needle, end)
-    return sorted(i for i in found if len(lines[i]) < 200 and _HEADING_RE.match(lines[i]))
+    return sorted(i for i, line in found.items() if len(line) < 200 and _HEADING_RE.match(line))
 
 
 def _index_rows(text: str) -> list[tuple[int, str, str | None, int, int]]:
@@ -250,10 +257,12 @@ def _index_rows(text: str) -> list[tuple[int, str, str | None, int, int]]:
     row follow within a few more. Numbered lists elsewhere (risk factors, a prospectus's
     "incorporated documents") are too far from any heading to count.
     """
-    lines = text.split("\n")
-    starts = [0, *itertools.accumulate(len(line) + 1 for line in lines[:-1])]
     # Rows only follow a heading: jump from heading to heading instead of reading every line.
-    headings = _heading_lines(text, lines, starts)
+    headings = _heading_lines(text)
+    if not headings:
+        return []
+    lines = text.split("\n")
+    start_of = _line_starts(lines)
     out: list[tuple[int, str, str | None, int, int]] = []
     budget, i = 0, 0
     while i < len(lines):
@@ -267,7 +276,8 @@ def _index_rows(text: str) -> list[tuple[int, str, str | None, int, int]]:
         if m and _is_row(m, line, lines[i - 1] if i else ""):
             desc, last = _row_description(lines, i, m)
             number = normalize_exhibit_number(m.group("num"))
-            out.append((starts[i], number, desc, starts[i] + m.start("num"), starts[i] + m.end("num")))
+            start = start_of(i)
+            out.append((start, number, desc, start + m.start("num"), start + m.end("num")))
             budget = _AFTER_ROW if m.group("desc") else budget - 1
             i = last + 1
             continue
@@ -283,6 +293,20 @@ def _index_rows(text: str) -> list[tuple[int, str, str | None, int, int]]:
             budget -= 1
         i += 1
     return out
+
+
+def _line_starts(lines: list[str]) -> Callable[[int], int]:
+    """The offset of line ``i`` in the text, for ``i`` that only grow: summed on from the previous
+    call rather than listed for every line (most lines of a long document are never asked for)."""
+    done, offset = 0, 0
+
+    def start_of(i: int) -> int:
+        nonlocal done, offset
+        offset += sum(map(len, lines[done:i])) + i - done
+        done = i
+        return offset
+
+    return start_of
 
 
 def find_exhibit_references(text: str) -> tuple[ExhibitReference, ...]:
@@ -319,7 +343,6 @@ class ExhibitSpan:
 #: Same-length stand-ins for the characters :func:`normalize_text` unifies, so offsets still hold.
 _SAME_LENGTH = {"\xa0": " ", "\u2007": " ", "\u2009": " ", "\u200b": " ", "\ufeff": " ",
                 "\u2013": "-", "\u2014": "-", "\u2011": "-"}  # fmt: skip
-_SAME_LENGTH_RE = re.compile("[" + "".join(_SAME_LENGTH) + "]")
 
 
 def exhibit_reference_spans(text: str) -> list[ExhibitSpan]:
@@ -332,8 +355,10 @@ def exhibit_reference_spans(text: str) -> list[ExhibitSpan]:
     if not text:
         return []
     text = text.replace("\r", "\n").replace("\t", " ")
-    if not text.isascii():  # a regex is much faster than str.translate on long non-ASCII text
-        text = _SAME_LENGTH_RE.sub(lambda m: _SAME_LENGTH[m.group(0)], text)
+    if not text.isascii():  # str.replace is much faster than str.translate or a regex here
+        for char, same in _SAME_LENGTH.items():
+            if char in text:
+                text = text.replace(char, same)
     found: list[ExhibitSpan] = []
     for pos, numbers, spans in _reference_groups(text):
         for i, (number, span) in enumerate(zip(numbers, spans, strict=True)):
