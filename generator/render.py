@@ -21,7 +21,7 @@ from generator import site as urls
 from generator.crosslink import ExhibitLinks, link_exhibits_in_html
 from generator.model import Document, Filing, Output, Page
 from generator.render_helpers import install_helpers
-from generator.render_text import render_plain
+from generator.render_text import render_plain, without_line_ids
 from generator.render_xml import render_xml
 from generator.sanitize import image_resolver, link_resolver, sanitize_html
 from generator.site import FilingContext, Site
@@ -137,7 +137,7 @@ def render_filing(
     docs = filing.documents
     primary = bodies[0] if docs else ""
     if docs and docs[0].format == "plain" and docs[0].data is None:  # no line anchors: lean bytes
-        primary = render_plain(docs[0].text, ExhibitLinks(filing, here), line_ids=False)
+        primary = without_line_ids(primary)
     outputs = [
         render_template(env, "filing.html", here, site, filing=filing, primary=primary),
         Output(urls.filing_json_url(filing.id), export.dumps(export.filing_record(filing))),

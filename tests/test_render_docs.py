@@ -9,6 +9,8 @@ from dataclasses import replace
 
 import pytest
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import site as urls
 from generator.crosslink import ExhibitLinks, link_exhibits_in_html
@@ -16,7 +18,7 @@ from generator.model import Document
 from generator.parse.exhibits import exhibit_reference_spans, find_exhibit_references
 from generator.parse.filing import parse_filing
 from generator.render import make_env, render_filing
-from generator.render_text import render_plain
+from generator.render_text import render_plain, without_line_ids
 from generator.render_xml import render_xml
 from generator.sanitize import image_resolver, link_resolver, sanitize_html
 from generator.site import assemble_site
@@ -88,6 +90,32 @@ def test_plain_text_without_line_ids_is_leaner_and_the_same_text() -> None:
     assert "id=L" not in lean and "id=page-2" in lean
     strip = re.compile(r"<span id=L\d+>|(?<!page \d)</span>(?=\n)")
     assert strip.sub("", render_plain(OLD_TEXT)) == lean
+
+
+def test_the_filing_pages_lean_copy_is_the_document_pages_text_without_its_anchors() -> None:
+    """render_filing strips the document page's anchors instead of rendering the text twice:
+    the same bytes as ``line_ids=False``, exhibit links (found and missing) included."""
+    for path in sorted((ROOT / "site_src").rglob("*.txt")):
+        filing = parse_filing(path.read_bytes(), path.name)
+        links = ExhibitLinks(filing, urls.filing_url(filing.id))
+        for doc in filing.documents:
+            if doc.format == "plain" and doc.data is None and doc.text:
+                for with_links in (links, None):
+                    full = render_plain(doc.text, with_links)
+                    assert without_line_ids(full) == render_plain(doc.text, with_links, line_ids=False), path
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Exhibit 99.1", "Exhibit 10.2 and 4.1", "<PAGE>", "<S>", "<F1>", "</span>",
+                                 "<span id=L3>", "a & b < c", "", "   ", "x\r", "line\u2028two", "(see Exhibit 7)",
+                                 "\x0c", "Exhibits 3.1 through 3.2"]), max_size=30))
+def test_stripping_anchors_equals_rendering_without_them_for_any_lines(lines) -> None:
+    filing = parse_filing(submission(("8-K", "a.txt", "Exhibit 99.1 is attached."),
+                                     ("EX-99.1", "b.txt", "press release")), "x.txt")  # fmt: skip
+    links = ExhibitLinks(filing, urls.filing_url(filing.id))
+    text = "\n".join(lines)
+    for with_links in (links, None):
+        assert without_line_ids(render_plain(text, with_links)) == render_plain(text, with_links, line_ids=False)
 
 
 def test_blank_lines_carry_no_anchor_and_crlf_is_one_break() -> None:
