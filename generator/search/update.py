@@ -12,7 +12,7 @@ How build.py uses it (docs/search.md, "Incremental index")::
 
 ``add`` of a filing whose analysed digest is already live does nothing, so a build may add every
 filing; a build with no change writes only byte-identical files. Memory: the open segment only
-(``segment_docs`` filings or ``segment_positions`` positions, ~150 MB), plus ids and digests of
+(``segment_positions`` positions or ``segment_docs`` filings, ~150 MB), plus ids and digests of
 every indexed filing.
 
 Determinism: the same filings added in the same order (to the same starting index) give the same
@@ -41,14 +41,15 @@ from generator.search.encode import FORMAT_VERSION, ROOT, data_file, deltas, rea
 from generator.search.fields import FIELD_WEIGHTS, SearchDoc
 from generator.search.segment import CHUNK_TERMS, K1, B, DocInfo, SegmentBuilder, SegmentSource, Settings
 
-#: The open segment holds at most this many filings (its postings are in memory); merged
-#: segments can be bigger (a merge streams term by term).
-SEGMENT_DOCS = 2500
-#: ... and at most about this many term positions (4 bytes each in memory, plus ~3 bytes of
-#: per-term records for each): a 1990s plain-text filing has twice the positions of a 2020s one,
-#: so a cap by filings alone let the open segment of a 100,000-filing build grow to ~400 MB. A
-#: segment of average filings (8,300 positions each) still holds 2,500; a segment's positions are
-#: the sum of its field lengths, so a segment read back from disk tells whether it was full.
+#: The open segment's postings are in memory, so it is capped, mainly by its term positions
+#: (4 bytes each, plus ~3 bytes of per-term records each): 24 million positions are ~150 MB
+#: while it is open and ~220 MB while it is written. A cap by filings alone let it vary twice
+#: over (a 1990s plain-text filing has ~18,000 positions, a 2020s one ~7,000): the 100,000-filing
+#: build's open segment of 2,500 old filings reached ~400 MB. Positions are the sum of a
+#: segment's field lengths, so a segment read back from disk tells whether it was full. The cap
+#: by filings only bounds segments of very short filings; merged segments can be bigger (a
+#: merge streams term by term).
+SEGMENT_DOCS = 5000
 SEGMENT_POSITIONS = 24_000_000
 #: Tiered merging: this many segments of the same size tier (1-7, 8-63, 64-511 ... filings) are
 #: merged into one; a segment with more than half of its filings deleted is merged too. So the
