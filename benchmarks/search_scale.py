@@ -173,6 +173,67 @@ def index_only(corpus: Path, into: Path | None = None) -> None:
     print(json.dumps(result))
 
 
+_FILINGS: list = []  # the parsed filings, inherited by forked workers (index_parallel)
+
+
+def _analyse_at(i: int):
+    """(In a worker.) What the build's worker does for search: analyse one filing, make its text
+    chunk files (counted, as the build's worker writes them), return it without them."""
+    from generator.search.fields import search_doc
+    from generator.search.update import analyse, chunk_files, without_chunks
+
+    doc = analyse(search_doc(_FILINGS[i]))
+    chunks = chunk_files(doc)
+    return without_chunks(doc), len(chunks), sum(len(o.data) for o in chunks)
+
+
+def index_parallel(corpus: Path, jobs: int) -> None:
+    """(Run in a child process.) Like :func:`index_only`, but the index is made as the build
+    makes it: ``jobs`` forked worker processes analyse the filings and make their text chunks,
+    this process adds them to the index (:class:`IndexUpdate`) and writes the segments (counted,
+    not written). Timed from the first task to the manifest; peak memory is this process's peak
+    after parsing plus each worker's (a forked worker shares the parsed filings: an over-count)."""
+    import gc
+    import multiprocessing
+    import resource
+
+    from generator.build import make_units, parse_units, resolve_duplicates
+    from generator.config import load_config
+    from generator.discover import discover
+    from generator.search.update import IndexUpdate
+
+    cfg = load_config(None, source=corpus, output=Path("/nonexistent"), progress=False)
+    sources, _ = discover(cfg.source, exclude=cfg.output)
+    filings, _ = resolve_duplicates(parse_units(make_units([s for s in sources if s.kind != "page"]), cfg))
+    _FILINGS[:] = sorted(filings, key=lambda f: (f.filed is not None, f.filed or "", f.id))
+    del filings
+    gc.collect()
+    gc.freeze()
+    Path("/proc/self/clear_refs").write_text("5")
+    baseline = _status("VmRSS")
+    start = time.monotonic()
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    files = size = 0
+    update = IndexUpdate(None)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for doc, n, b in pool.imap(_analyse_at, range(len(_FILINGS)), chunksize=16):
+            files, size = files + n, size + b
+            for o in update.add(doc):
+                files, size = files + 1, size + len(o.data)
+        outputs, _stale = update.finish()
+        files, size = files + len(outputs), size + sum(len(o.data) for o in outputs)
+    seconds = time.monotonic() - start
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (me.ru_utime + me.ru_stime - cpu0[0].ru_utime - cpu0[0].ru_stime) + (
+        kids.ru_utime + kids.ru_stime - cpu0[1].ru_utime - cpu0[1].ru_stime
+    )
+    result = {"seconds": round(seconds, 1), "jobs": jobs, "cpu_s": round(cpu, 1), "baseline_mb": baseline}
+    result["peak_mb"] = _status("VmHWM")
+    result["worker_peak_mb"] = kids.ru_maxrss // 1024  # the largest worker's peak RSS
+    result["files"], result["bytes"] = files, size
+    print(json.dumps(result))
+
+
 def _status(key: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(key + ":"):
@@ -483,7 +544,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write every measure and query here")
     ap.add_argument("--index-only", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--index-into", type=Path, help="with --index-only: write the index into this built site")
+    ap.add_argument("--index-jobs", type=int, help="with --index-only: analyse in this many worker processes, as the build does")
     args = ap.parse_args(argv)
+    if args.index_only and args.index_jobs:
+        index_parallel(args.index_only, args.index_jobs)
+        return 0
     if args.index_only:
         index_only(args.index_only, args.index_into)
         return 0
