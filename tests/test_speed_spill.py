@@ -54,3 +54,17 @@ def test_an_unreadable_spill_means_parsing_again(tmp_path):
     tasks.parse_unit_light(units[0], spill=str(tmp_path))
     Path(tasks.spill_path(str(tmp_path), units[0])).write_bytes(b"not a spill")
     assert tasks._unspill(str(tmp_path), units[0]) is None
+
+
+def test_pass_one_converts_the_primary_document_once(tmp_path, monkeypatch):
+    """The cover-page reader's conversion is the one the spill carries (not a second one)."""
+    units = _html_primary_units()
+    if not units:
+        pytest.skip("no filing with an HTML primary document in site_src")
+    filing_mod._TEXTS.clear()
+    converted = []
+    real = text_mod.html_to_text
+    monkeypatch.setattr(text_mod, "html_to_text", lambda html: converted.append(html) or real(html))
+    tasks.parse_unit_light(units[0], spill=str(tmp_path))
+    back = tasks._unspill(str(tmp_path), units[0])
+    assert back is not None and converted.count(back.filing.primary.text) == 1

@@ -120,12 +120,14 @@ def primary_text(doc: Document | None) -> str:
     return _INLINE_SGML.sub("", doc.text)
 
 
-#: The plain text of the last few HTML/XML documents read, by (format, markup). The parse stage
+#: The plain text of the last HTML/XML document read, by (format, markup). The parse stage
 #: reads a filing's primary document as text (its cover page) and search reads it again: the
 #: build's pass 2 gets pass 1's text back with the filing (:func:`remember_text`), so the
-#: conversion (~25 ms for a large HTML document, ~5 % of a build's CPU) runs once.
+#: conversion (~25 ms for a large HTML document, ~5 % of a build's CPU) runs once. One entry:
+#: each use follows its conversion at once, and a 10-K's markup and text are megabytes a worker
+#: would keep for nothing.
 _TEXTS: dict[tuple[str, str], str] = {}
-_TEXTS_MAX = 8
+_TEXTS_MAX = 1
 
 
 def remember_text(doc: Document, text: str) -> None:
