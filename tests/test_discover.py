@@ -78,6 +78,8 @@ def _apply(root, op: str, name: str) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
+        if path.is_symlink() and not path.exists():  # a dangling link or a loop ("link a.txt" to
+            path.unlink()  # itself): an editor saving there replaces it (writing through it fails)
         path.write_bytes(_FILING + name.encode() if op == "filing" else b"just notes\n")
     elif op == "delete":
         if path.is_symlink() or path.is_file():
