@@ -23,7 +23,14 @@ import jinja2
 
 from generator.heap import release_free_memory
 from generator.model import Filing, SourceFile, compact_pickle
-from generator.parse.filing import ParseError, parse_filing, primary_text, remember_text, text_fingerprint
+from generator.parse.filing import (
+    MARKUP_FORMATS,
+    ParseError,
+    parse_filing,
+    primary_text,
+    remember_text,
+    text_fingerprint,
+)
 from generator.parse.folder import FolderFile, parse_folder
 from generator.site import FilingContext
 from generator.write import stage_file
@@ -72,9 +79,11 @@ def parse_unit_light(unit: tuple[SourceFile, ...], spill: str | None = None) -> 
     if r.filing is None:
         return r
     if spill is not None:
-        # with the primary document's plain text, which pass 1 read for the cover page and
-        # search needs again (a fraction of the markup's size)
-        plain = primary_text(r.filing.primary) if r.filing.primary is not None else ""
+        # with an HTML/XML primary document's plain text, which pass 1 converted for the cover
+        # page and search needs again (a fraction of the markup's size); a plain-text one is
+        # only its tags away from its text, and carrying it would double its spill
+        primary = r.filing.primary
+        plain = primary_text(primary) if primary is not None and primary.format in MARKUP_FORMATS else ""
         data = zlib.compress(pickle.dumps((r.filing, plain), protocol=pickle.HIGHEST_PROTOCOL), 1)
         path = spill_path(spill, unit)
         with open(path + ".part", "wb") as fh:

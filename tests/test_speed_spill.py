@@ -68,3 +68,23 @@ def test_pass_one_converts_the_primary_document_once(tmp_path, monkeypatch):
     tasks.parse_unit_light(units[0], spill=str(tmp_path))
     back = tasks._unspill(str(tmp_path), units[0])
     assert back is not None and converted.count(back.filing.primary.text) == 1
+
+
+def test_a_plain_text_primary_document_is_not_carried_twice(tmp_path):
+    """Only a conversion is worth carrying: a plain-text primary document's text is its markup
+    less a few tags, and carrying it would double the filing's spill."""
+    import pickle
+    import zlib
+
+    sources, _ = discover(SITE_SRC)
+    for s in sources:
+        r = tasks.parse_unit((s,)) if s.kind != "page" and not s.group else None
+        if r is not None and r.filing is not None and r.filing.primary is not None:
+            if r.filing.primary.format == "plain" and r.filing.primary.text:
+                break
+    else:
+        pytest.skip("no filing with a plain-text primary document in site_src")
+    tasks.parse_unit_light((s,), spill=str(tmp_path))
+    with open(tasks.spill_path(str(tmp_path), (s,)), "rb") as fh:
+        _filing, plain = pickle.loads(zlib.decompress(fh.read()))
+    assert plain == ""

@@ -110,7 +110,7 @@ def primary_text(doc: Document | None) -> str:
     document as search indexes it)."""
     if doc is None or not doc.text:
         return ""
-    if doc.format in ("html", "xml"):
+    if doc.format in MARKUP_FORMATS:
         key = (doc.format, doc.text)
         found = _TEXTS.get(key)
         if found is None:
@@ -128,11 +128,13 @@ def primary_text(doc: Document | None) -> str:
 #: would keep for nothing.
 _TEXTS: dict[tuple[str, str], str] = {}
 _TEXTS_MAX = 1
+#: The formats whose plain text is a conversion worth keeping (plain text only loses its tags).
+MARKUP_FORMATS = ("html", "xml")
 
 
 def remember_text(doc: Document, text: str) -> None:
     """Let :func:`primary_text` of ``doc`` answer ``text`` (its plain text, computed before)."""
-    if doc.format not in ("html", "xml") or not doc.text:
+    if doc.format not in MARKUP_FORMATS or not doc.text:
         return
     if len(_TEXTS) >= _TEXTS_MAX:
         del _TEXTS[next(iter(_TEXTS))]  # the oldest

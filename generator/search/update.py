@@ -16,8 +16,8 @@ filing; a build with no change writes only byte-identical files. Memory: the ope
 every indexed filing.
 
 Determinism: the same filings added in the same order (to the same starting index) give the same
-bytes: segments are cut at the same additions (the caps count only what was added), a segment's content depends only on its
-set of documents, merges are decided from the segment list alone. Another order may cut other
+bytes: segments are cut at the same additions (the caps count only what was added), a segment's
+content depends only on its set of documents, merges are decided from the segment list alone. Another order may cut other
 segments; the search results stay the same (the client ranks with global statistics).
 """
 
