@@ -57,6 +57,7 @@ from generator.render_browse import browse_groups
 from generator.scheduler import open_runner
 from generator.search.pages import PAGE_URL as SEARCH_PAGE_URL
 from generator.search.update import IndexUpdate, chunk_folder, index_folder
+from generator.share import Sharer
 from generator.site import FilingContext, Site, assemble_site
 from generator.state import BuildState
 from generator.tasks import (
@@ -420,11 +421,15 @@ def _pass1(cfg: SiteConfig, units, state: BuildState, pool, spill: Path, seen: d
     bar = dict(total=len(fresh), desc="parse", unit="filing", disable=None if cfg.progress else True)
     parse = functools.partial(parse_partition, spill=str(spill))
     parsed = {}
+    # Equal facts of the new filings become one object (generator/share.py): the build keeps
+    # every light filing to the end, and a company's filer block was held once per filing.
+    sharer = Sharer()
     with tqdm(**bar) as progress:
         for batch in pool.map(parse, partitions(fresh, cfg), weight=len(fresh)):
             for r in batch:
-                parsed[r.paths[0]] = r
+                parsed[r.paths[0]] = r if r.filing is None else replace(r, filing=sharer.filing(r.filing))
             progress.update(len(batch))
+    del sharer
     kept: dict[str, UnitResult] = {}
     results = []
     for u in units:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import pickle
 import sqlite3
+import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -40,6 +41,13 @@ CREATE TABLE IF NOT EXISTS units (key TEXT PRIMARY KEY, sig TEXT NOT NULL, resul
 CREATE TABLE IF NOT EXISTS owners (owner TEXT PRIMARY KEY, key TEXT NOT NULL, deps TEXT NOT NULL, paths BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, entry BLOB NOT NULL);
 """
+
+
+def _names(templates: list[str]) -> list[str]:
+    """Template names as one string object each, whoever holds them: every owner's record lists
+    the few templates its files loaded, and at 100,000 filings separate copies of the same
+    half-dozen names were some 40 MB of the build process."""
+    return list(map(sys.intern, templates))
 
 
 def pack(value: Any) -> bytes:
@@ -178,7 +186,7 @@ class BuildState:
     def _live_records(self) -> dict[str, tuple[str, list[str]]]:
         if self._records is None:
             rows = self.db.execute("SELECT owner, key, deps FROM owners")
-            self._records = {o: (k, d.split("\n") if d else []) for o, k, d in rows}
+            self._records = {o: (k, _names(d.split("\n")) if d else []) for o, k, d in rows}
         return self._records
 
     def owner_paths(self, owner: str) -> list[str]:
@@ -190,7 +198,7 @@ class BuildState:
     def put_owner(self, owner: str, key: str, paths: Iterable[str], deps: Iterable[str] = ()) -> None:
         listed = sorted(set(paths))
         blob = zlib.compress(json.dumps(listed, separators=(",", ":")).encode(), 1)
-        dep_list = sorted(set(deps))
+        dep_list = _names(sorted(set(deps)))
         row = (owner, key, "\n".join(dep_list), blob)
         self.db.execute("INSERT OR REPLACE INTO owners VALUES (?, ?, ?, ?)", row)
         self._live_records()[owner] = (key, dep_list)
