@@ -21,7 +21,7 @@ from generator import site as urls
 from generator.crosslink import ExhibitLinks, link_exhibits_in_html
 from generator.model import Document, Filing, Output, Page
 from generator.render_helpers import install_helpers
-from generator.render_text import render_plain, without_line_ids
+from generator.render_text import render_plain, render_plain_pair
 from generator.render_xml import render_xml
 from generator.sanitize import image_resolver, link_resolver, sanitize_html
 from generator.site import FilingContext, Site
@@ -130,14 +130,13 @@ def render_filing(
     """Every output of one filing: its page, one page per document, decoded files, JSON, original.
 
     The filing page and the document pages live in one folder, so the primary document's HTML
-    (links and images included) serves both; only a plain-text primary is rendered again for the
-    filing page, without the line anchors a link to a passage uses (those point at its own page)."""
+    (links and images included) serves both; only a plain-text primary differs on the filing page:
+    it lacks the line anchors a link to a passage uses (those point at its own page), and both
+    versions come from one reading of its text."""
     here = urls.filing_url(filing.id)
-    bodies = document_bodies(filing)
+    bodies, lean = _bodies(filing, lean_primary=True)
     docs = filing.documents
-    primary = bodies[0] if docs else ""
-    if docs and docs[0].format == "plain" and docs[0].data is None:  # no line anchors: lean bytes
-        primary = without_line_ids(primary)
+    primary = lean if lean is not None else bodies[0] if docs else ""
     outputs = [
         render_template(env, "filing.html", here, site, filing=filing, primary=primary),
         Output(urls.filing_json_url(filing.id), export.dumps(export.filing_record(filing))),
@@ -156,6 +155,12 @@ def render_filing(
 
 def document_bodies(filing: Filing) -> list[str]:
     """Safe HTML for each document, in order; exhibit references linked in the primary one."""
+    return _bodies(filing)[0]
+
+
+def _bodies(filing: Filing, lean_primary: bool = False) -> tuple[list[str], str | None]:
+    """:func:`document_bodies`, and with ``lean_primary`` a plain-text primary document also
+    rendered without line anchors (None for any other), from the same reading of its text."""
     here = urls.filing_url(filing.id)
     files = {
         d.data_filename or d.filename or "": url
@@ -165,9 +170,16 @@ def document_bodies(filing: Filing) -> list[str]:
     pages = {d.filename or "": urls.document_url(filing.id, d) for d in filing.documents}
     resolvers = (image_resolver(files, here), link_resolver(pages, here))
     links = ExhibitLinks(filing, here)
-    return [
-        _document_body(doc, resolvers, links if i == 0 else None) for i, doc in enumerate(filing.documents)
-    ]
+    docs = filing.documents
+    lean = None
+    if lean_primary and docs and docs[0].format == "plain" and docs[0].data is None:
+        first, lean = render_plain_pair(docs[0].text, links)  # no line anchors: lean bytes
+        rest = docs[1:]
+    else:
+        first, rest = None, docs
+    link_first = links if first is None else None
+    bodies = [_document_body(doc, resolvers, link_first if i == 0 else None) for i, doc in enumerate(rest)]
+    return ([first, *bodies] if first is not None else bodies), lean
 
 
 Resolver = Callable[[str], str | None]

@@ -32,10 +32,25 @@ _FOOTNOTE_RE = re.compile(r"<F(\d{1,2})>", re.I)
 def render_plain(text: str, links: ExhibitLinks | None = None, line_ids: bool = True) -> str:
     """``text`` as ``<pre class="filing-text">``; with ``links``, exhibit references are linked;
     without ``line_ids`` (the copy on the filing page) lines carry no anchors, saving bytes."""
+    if line_ids:
+        return _render(text, links, False)[0]
+    return _render(text, links, True)[1]
+
+
+def render_plain_pair(text: str, links: ExhibitLinks | None = None) -> tuple[str, str]:
+    """:func:`render_plain` with and without line ids, from one reading of the text (the filing
+    page shows a plain-text primary document that its document page shows with anchors)."""
+    return _render(text, links, True)
+
+
+def _render(text: str, links: ExhibitLinks | None, lean: bool) -> tuple[str, str]:
+    """The text rendered with line ids and, when ``lean``, also without ("" if not)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     spans = exhibit_reference_spans(text) if links is not None else []
     keys = [s.number_start for s in spans]
     out = ['<pre class="filing-text">\n']  # the parser drops one newline after <pre>
+    bare = ['<pre class="filing-text">\n'] if lean else out  # with line ids, bare is out: unused
+    add, add_bare = out.append, bare.append
     page = 1
     start = 0  # offset of the next line; the loop is inlined: it runs once per line of every text
     for number, line in enumerate(text.removesuffix("\n").split("\n"), 1):
@@ -43,7 +58,9 @@ def render_plain(text: str, links: ExhibitLinks | None = None, line_ids: bool = 
         if "<" in line:
             if page_mark := _PAGE_RE.match(line):
                 page += 1
-                out.append(f"<span class=pb id=page-{page}>page {page}</span>\n")
+                add(mark := f"<span class=pb id=page-{page}>page {page}</span>\n")
+                if lean:
+                    add_bare(mark)
                 at, line = at + page_mark.end(), line[page_mark.end() :]
                 if not line.strip():
                     continue
@@ -52,15 +69,22 @@ def render_plain(text: str, links: ExhibitLinks | None = None, line_ids: bool = 
             line = _untag(line)  # same width: the span offsets still hold
         line = line.rstrip()
         if not line:
-            out.append("\n")
+            add("\n")
+            if lean:
+                add_bare("\n")
             continue
         if keys and (lo := bisect.bisect_left(keys, at)) < (hi := bisect.bisect_left(keys, at + len(line))):
             body = _line_html(line, at, spans[lo:hi], links)
         else:
             body = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        out.append(f"<span id=L{number}>{body}</span>\n" if line_ids else f"{body}\n")
+        add(f"<span id=L{number}>{body}</span>\n")
+        if lean:
+            add_bare(f"{body}\n")
     out.append("</pre>")
-    return "".join(out)
+    if not lean:
+        return "".join(out), ""
+    bare.append("</pre>")
+    return "".join(out), "".join(bare)
 
 
 #: A line of :func:`render_plain` with its anchor: ``<span id=L12>`` + the line + ``</span>``.

@@ -18,7 +18,7 @@ from generator.model import Document
 from generator.parse.exhibits import exhibit_reference_spans, find_exhibit_references
 from generator.parse.filing import parse_filing
 from generator.render import make_env, render_filing
-from generator.render_text import render_plain, without_line_ids
+from generator.render_text import render_plain, render_plain_pair, without_line_ids
 from generator.render_xml import render_xml
 from generator.sanitize import image_resolver, link_resolver, sanitize_html
 from generator.site import assemble_site
@@ -116,6 +116,8 @@ def test_stripping_anchors_equals_rendering_without_them_for_any_lines(lines) ->
     text = "\n".join(lines)
     for with_links in (links, None):
         assert without_line_ids(render_plain(text, with_links)) == render_plain(text, with_links, line_ids=False)
+        full = render_plain(text, with_links)
+        assert render_plain_pair(text, with_links) == (full, without_line_ids(full))
 
 
 def test_blank_lines_carry_no_anchor_and_crlf_is_one_break() -> None:
