@@ -1,0 +1,88 @@
+"""The faster scans of the parse and render stages find exactly what the former ones found (kept
+below as the oracles): the event-handler check of ``active_content`` (a leading character class
+made the engine try every blank of the text) and the id pattern of the sanitiser's tidy pass
+(a lazy step per character of every tag)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import sanitize as Z
+from generator.parse import active as A
+
+# --- the reference versions ---------------------------------------------------------------------
+
+_REFERENCE_HANDLER = re.compile(r"[\s/\"']on[a-z]{3,30}\s*=")
+_REFERENCE_ID = re.compile(r'<[a-z][^>]*?\sid="([^"]*)"')
+
+
+def reference_active_content(markup: str) -> list[str]:
+    low = markup.lower()
+    found: set[str] = set()
+    checks = [(p, label) for p, label in A._CHECKS if label != "event handler"]
+    for pattern, label in [*checks, (_REFERENCE_HANDLER, "event handler")]:
+        for m in pattern.finditer(low):
+            if label is None:
+                found.add(f"<{m.group(1)}>")
+                continue
+            if reference_confirmed(low, m.start(), label):
+                found.add(label)
+                break
+    return sorted(found)
+
+
+def reference_confirmed(low: str, at: int, label: str) -> bool:
+    if label == "javascript: URL":
+        return A._SCHEME_BEFORE.search(low, max(0, at - 4), at) is not None
+    if label == "data: URL" and not A._ATTRIBUTE_BEFORE.search(low, max(0, at - 40), at):
+        return False
+    if label in A._IN_TAG:
+        return low.rfind("<", max(0, at - 4000), at) > low.rfind(">", max(0, at - 4000), at)
+    return True
+
+
+# --- the properties -----------------------------------------------------------------------------
+
+_MARKUP_PIECES = st.sampled_from(
+    ["<", ">", "<p", "<a ", " ", "\n", "\t", "/", '"', "'", "on", "onclick", "onload", "ononload",
+     "=", " =", "x", "only", "con", "<div ", "<b>", "</b>", "script:", "java", "data:", "href=",
+     "\u2028", "\xa0", "ON", "One", "click", "é", "<p onclick =", " onload=", " onfoo=", "'onerror\t=", "/onfocus="]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_MARKUP_PIECES, max_size=40).map("".join))
+def test_active_content_equals_the_reference(markup: str) -> None:
+    assert A.active_content(markup) == reference_active_content(markup)
+
+
+def test_a_handler_far_into_a_long_tag_is_found_as_before() -> None:
+    """The in-tag check looks 4,000 characters back from the character before "on", as it did."""
+    for pad in (3990, 3998, 3999, 4000, 4001, 4010):
+        markup = "<div" + " " * pad + "onclick=x>"
+        assert A.active_content(markup) == reference_active_content(markup)
+    assert A.active_content("<p onclick=x>") == ["event handler"]
+    assert A.active_content("onclick=x") == []  # no character before: not a handler
+
+
+_TAG_PIECES = st.sampled_from(
+    ["<", ">", "<a", "<p", "<z9", " ", "\n", "\t", " id=", 'id="', ' id="', '"', "x", "f-1", "=",
+     "<span ", ' title="', "\u3000", "<A", "idd", ' class="q"', "<a name=", '">']
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_TAG_PIECES, max_size=40).map("".join))
+def test_tidy_id_pattern_equals_the_reference(html: str) -> None:
+    assert Z._TARGET_RES[0].findall(html) == _REFERENCE_ID.findall(html)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TAG_PIECES, max_size=40).map("".join))
+def test_sanitised_markup_targets_equal_the_reference(markup: str) -> None:
+    clean = Z.sanitize_html(markup, lambda src: None)
+    found = {m.group(1) for p in Z._TARGET_RES for m in p.finditer(clean)}
+    assert found == {m.group(1) for p in (_REFERENCE_ID, Z._TARGET_RES[1]) for m in p.finditer(clean)}
