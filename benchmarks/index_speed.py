@@ -50,7 +50,7 @@ def load(corpus: Path) -> list:
 
 def empty_caches() -> None:
     """The analysis caches as a fresh worker process has them (whichever this version has)."""
-    for name in ("_TERMS", "_OFFSETS", "normalize_word", "_stem"):
+    for name in ("_TERMS", "_OFFSETS", "_PIECES", "_MULTI", "normalize_word", "_stem"):
         cache = getattr(analysis, name, None)
         if cache is not None:
             getattr(cache, "cache_clear", getattr(cache, "clear", None))()

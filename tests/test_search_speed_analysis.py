@@ -1,7 +1,7 @@
 """The index build's fast paths give exactly what the plain definitions give.
 
-``analysis.terms_with_cuts`` (raw-token cache with shortcuts, cut offsets found by skipping raws)
-must equal :func:`analysis.tokens` term for term and offset for offset, and ``update._postings``
+``analysis.terms_with_cuts`` (piece cache with shortcuts; ASCII texts cut by translate and split,
+others by the regular expression; cut offsets found by skipping pieces) must equal :func:`analysis.tokens` term for term and offset for offset, and ``update._postings``
 (sort, Counters, a dict of first positions) must equal a plain grouping of positions by term:
 the index's bytes depend on both.
 """
@@ -22,6 +22,15 @@ pieces = st.one_of(
     st.sampled_from([" ", ".", "-", "/", "'", "\u2019", "'s", "\n", "--", "x" * 45, "ab-" * 15, "99.1"]),
 )
 texts = st.lists(pieces, max_size=60).map("".join)
+# ASCII only (the translate-and-split path): letters, digits, every joiner and gap characters,
+# runs of spaces, a part too long to index
+ascii_pieces = st.one_of(
+    st.text(alphabet="abcXYZ019.-/'", min_size=1, max_size=8),
+    st.sampled_from(
+        [" ", "   ", "\t", "\n", ",", "(", ")", "$", "'s", "--", "x" * 45, "ab-" * 15, "99.1", "10-K."]
+    ),
+)
+ascii_texts = st.lists(ascii_pieces, max_size=60).map("".join)
 
 
 def naive_cuts(text: str, every: int) -> tuple[list[str], list[int]]:
@@ -35,18 +44,27 @@ def test_terms_with_cuts_equal_tokens(text, every):
     assert analysis.terms_with_cuts(text, every) == naive_cuts(text, every)
 
 
+@settings(max_examples=400, deadline=None)
+@given(ascii_texts, st.sampled_from([1, 2, 3, 5, 400]))
+def test_terms_with_cuts_of_ascii_text_equal_tokens(text, every):
+    assert text.isascii()
+    assert analysis.terms_with_cuts(text, every) == naive_cuts(text, every)
+
+
 @settings(max_examples=50, deadline=None)
-@given(texts)
+@given(st.one_of(texts, ascii_texts))
 def test_terms_with_cuts_after_the_cache_is_emptied(text):
-    analysis._TERMS.clear()
+    analysis._PIECES.clear()
+    analysis._MULTI.clear()
     first = analysis.terms_with_cuts(text, 2)
     assert analysis.terms_with_cuts(text, 2) == first == naive_cuts(text, 2)
 
 
 def test_cut_inside_a_token_of_several_terms_and_after_dropped_parts():
     text = "a " + "b" * 45 + " co-invest/x.y " + "c" * 41 + " d 10-K e-f-g"
-    for every in range(1, 12):
-        assert analysis.terms_with_cuts(text, every) == naive_cuts(text, every)
+    for t in (text, text + " é", f"('{text}'.)", "  " + "x" * 45 + "-abc .-/ 'the -5 a..b"):
+        for every in range(1, 12):
+            assert analysis.terms_with_cuts(t, every) == naive_cuts(t, every)
 
 
 def naive_postings(company, form, body):
