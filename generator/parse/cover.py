@@ -22,7 +22,7 @@ from generator.parse.cover_fields import (
     read_irs_number,
     read_state_of_incorporation,
 )
-from generator.parse.cover_lines import Cover
+from generator.parse.cover_lines import Cover, Label
 from generator.parse.cover_name import read_company_name
 from generator.parse.cover_xml import read_xml_cover
 from generator.parse.dates import DATE_RE, match_date
@@ -56,12 +56,11 @@ _REPORT_DATE_RE = re.compile(
     r"(\(\s*)?Date\s+of\s+(?:Report|earliest\s+event\s+reported|Event\s+Which\s+Requires\s+Filing)",
     re.IGNORECASE,
 )
-_PERIOD_RE = re.compile(
+_PERIOD_RE = Label(
     r"(?:for\s+the\s+(?:quarterly\s+period|fiscal\s+year|fiscal\s+quarter|quarter|year|period)\s+ended"
     r"|Report\s+for\s+the\s+(?:Calendar\s+Year\s+or\s+)?Quarter\s+Ended"
     r"|Last\s+day\s+of\s+fiscal\s+year\s+for\s+which\s+this\s+notice\s+is\s+filed"
-    r"|Statement\s+for\s+Month/(?:Day/)?Year|Date\s+of\s+Event\s+Requiring\s+Statement)",
-    re.IGNORECASE,
+    r"|Statement\s+for\s+Month/(?:Day/)?Year|Date\s+of\s+Event\s+Requiring\s+Statement)"
 )
 _PERIOD_CHARS = 5000
 _SKIP_CAPTION = re.compile(r"(?:\s*\([^()]{0,80}\))*[\s:_-]*")
@@ -150,7 +149,7 @@ def read_period(cover: Cover) -> str | None:
 
     Only the first pages are searched: further on, "for the quarter ended" is a press release's.
     """
-    for m in _PERIOD_RE.finditer(cover.text, 0, _PERIOD_CHARS):
+    for m in _PERIOD_RE.finditer(cover, 0, _PERIOD_CHARS):
         pos = _SKIP_CAPTION.match(cover.text, m.end()).end()  # type: ignore[union-attr]
         found = match_date(cover.text, pos)
         if found:

@@ -13,32 +13,29 @@ from __future__ import annotations
 import re
 
 from generator.model import Address
-from generator.parse.cover_lines import NAME_CAPTION_RE, Cover, is_caption, squeeze
+from generator.parse.cover_lines import NAME_CAPTION_RE, Cover, Label, is_caption, squeeze
 from generator.parse.states import PLACE_RE, US_STATE_RE, place_code, state_code
 
 IRS_RE = re.compile(r"(?<![\d-])(\d{2})-?(\d{7})(?![\d-])")
-_IRS_LABEL = re.compile(
+_IRS_LABEL = Label(
     r"I\.?\s?R\.?\s?S\.?\s*(?:Employer|Identification|I\.?D|No)|Employer\s+(?:Identification|I\.?D)"
     r"|Tax\s+Identification|Taxpayer\s+Identification",
-    re.IGNORECASE,
 )
 # "1-13232", "0-27026", "333-46893-01", "28- 4545"; an IRS number (2-7 digits) never fits.
 FILE_RE = re.compile(r"(?<![\w-])(\d{1,3})-[ ]?(\d{2,6})(?:-(\d{1,3}))?(?![\d-])")
-_FILE_LABEL = re.compile(
+_FILE_LABEL = Label(
     r"\(\s*Commission\b|Commission\s+File|File\s+N(?:o|umber)s?\b|Registration\s+(?:Statement\s+)?N(?:o|umber)",
-    re.IGNORECASE,
 )
-_STATE_LABEL = re.compile(
+_STATE_LABEL = Label(
     r"State\s+(?:or|of)\s+(?:other\s+)?juris|\(\s*State\s+(?:or|of)\s+other\b|State\s+of\s+(?:incorporation|organization)"
     r"|Jurisdiction\s+of\s+(?:incorporation|organization)",
-    re.IGNORECASE,
 )
 _ADDRESS_LABEL = re.compile(r"[(\[]\s*Address\b[^)\]]{0,200}?principal\s+executive", re.IGNORECASE)
 _13F_ADDRESS_LABEL = re.compile(r"^[ \t]*(?:Business[ \t]+)?Address[ \t]*:", re.IGNORECASE | re.MULTILINE)
 _OLD_13F_ADDRESS_LABEL = re.compile(
     r"^[ \t]*Business[ \t]+Address[ \t]+\(Street\)", re.IGNORECASE | re.MULTILINE
 )
-_PHONE_LABEL = re.compile(r"telephone\s+number|Phone\s*(?:No\.?)?\s*:", re.IGNORECASE)
+_PHONE_LABEL = Label(r"telephone\s+number|Phone\s*(?:No\.?)?\s*:")
 PHONE_RE = re.compile(r"(?<!\d)\(?(\d{3})\)?[ .-]{0,3}(\d{3})[ .-]{1,3}(\d{4})(?!\d)")
 _ZIP_END_RE = re.compile(r"[\s,]*(\d{5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)\s*$")
 _CODE_END_RE = re.compile(r"(?:^|[\s,])([A-Z]{2})\.?$")
@@ -46,10 +43,10 @@ _INLINE_CAPTION = re.compile(r"[(\[][^()\[\]]{0,40}(?:zip|postal)\s+code[)\]]", 
 _PLACE_LIMIT = 6
 
 
-def _candidates(cover: Cover, label: re.Pattern[str], first_only: bool = True) -> list[tuple[int, str]]:
+def _candidates(cover: Cover, label: Label, first_only: bool = True) -> list[tuple[int, str]]:
     """(line index, text) to search for the value of each ``label`` match: same line, then above."""
     out: list[tuple[int, str]] = []
-    for m in label.finditer(cover.text):
+    for m in label.finditer(cover):
         i = cover.line_of(m.start())
         out.append((i, cover.after(m.end())))
         out.extend((j, cover.lines[j]) for j in cover.above(i, _PLACE_LIMIT, stop=NAME_CAPTION_RE))
@@ -81,7 +78,7 @@ def read_file_number(cover: Cover) -> str | None:
     """The commission file number as written ("1-13232"); None when the cover gives several."""
     found: list[str] = []
     first_line: int | None = None
-    for m in _FILE_LABEL.finditer(cover.text):
+    for m in _FILE_LABEL.finditer(cover):
         i = cover.line_of(m.start())
         if first_line is not None and i > first_line + 3:
             break
@@ -169,7 +166,7 @@ def _lines_above_caption(cover: Cover, index: int) -> list[str]:
         line = _INLINE_CAPTION.sub(" ", cover.lines[j])
         if not line.strip():
             continue
-        if is_caption(line) or IRS_RE.search(line) or _STATE_LABEL.search(line):
+        if is_caption(line) or IRS_RE.search(line) or _STATE_LABEL.any.search(line):
             break
         if PHONE_RE.fullmatch(line.strip()):
             continue

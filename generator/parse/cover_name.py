@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import re
 
-from generator.parse.cover_lines import Cover, is_caption, squeeze
+from generator.parse.cover_lines import Cover, Label, is_caption, squeeze
 from generator.parse.dates import DATE_RE
 
 _ABOVE_LABELS = (
-    re.compile(
+    Label(
         r"[(\[]?\s*Exact\s+name\s+of\s+(?:the\s+)?(?:registrant|company|small\s+business\s+issuer|issuer"
-        r"|securitizer|depositor|trust)s?\b",
-        re.IGNORECASE,
+        r"|securitizer|depositor|trust)s?\b"
     ),
-    re.compile(r"\(\s*Name\s+of\s+(?:Subject\s+Company|Issuer)\b", re.IGNORECASE),
-    re.compile(r"^[ \t]*\(?Name\s+of\s+Institutional\s+Investment\s+Manager", re.IGNORECASE | re.MULTILINE),
+    Label(r"\(\s*Name\s+of\s+(?:Subject\s+Company|Issuer)\b"),
+    Label(r"^[ \t]*\(?Name\s+of\s+Institutional\s+Investment\s+Manager", re.MULTILINE),
 )
-_13F_NAME = re.compile(
-    r"Institutional\s+Investment\s+Manager\s+Filing\s+this\s+Report\s*:?\s*Name[ \t]*:",
-    re.IGNORECASE,
-)
-_BELOW_LABELS = (re.compile(r"Issuer\s+Name\s+and\s+Ticker(?:\s+or\s+Trading)?\s+Symbol", re.IGNORECASE),)
+_13F_NAME = Label(r"Institutional\s+Investment\s+Manager\s+Filing\s+this\s+Report\s*:?\s*Name[ \t]*:")
+_BELOW_LABELS = (Label(r"Issuer\s+Name\s+and\s+Ticker(?:\s+or\s+Trading)?\s+Symbol"),)
 _NOT_A_NAME = re.compile(
     r"^(?:FORM|SCHEDULE)\b|CURRENT\s+REPORT|PURSUANT\s+TO|SECURITIES\s+(?:AND\s+)?EXCHANGE|"
     r"COMMISSION|WASHINGTON,?\s+D\.?\s?C|^\(?Date\s+of|^(?:N/?A|None|Not\s+Applicable)$",
@@ -66,8 +62,8 @@ def _joined_upward(cover: Cover, index: int, name: str) -> str:
     return name
 
 
-def _above(cover: Cover, label: re.Pattern[str]) -> str | None:
-    m = label.search(cover.text)
+def _above(cover: Cover, label: Label) -> str | None:
+    m = label.search(cover)
     if m is None:
         return None
     inline = _clean(cover.before(m.start()))
@@ -80,8 +76,8 @@ def _above(cover: Cover, label: re.Pattern[str]) -> str | None:
     return None
 
 
-def _below(cover: Cover, label: re.Pattern[str]) -> str | None:
-    m = label.search(cover.text)
+def _below(cover: Cover, label: Label) -> str | None:
+    m = label.search(cover)
     if m is None:
         return None
     inline = _clean(cover.after(m.end()))
@@ -98,7 +94,7 @@ def read_company_name(cover: Cover) -> str | None:
         name = _above(cover, label)
         if name:
             return name
-    m = _13F_NAME.search(cover.text)
+    m = _13F_NAME.search(cover)
     if m:
         name = _clean(cover.after(m.end()))
         if name:
