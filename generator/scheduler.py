@@ -67,10 +67,14 @@ class _Pool:
 
 def worker_init() -> None:
     """Local workers die with the build (Linux): a killed build leaves no process writing. They
-    collect garbage as usual (forked from a build that paused its collector, see build.py)."""
+    collect garbage as usual (forked from a build that paused its collector, see build.py) and
+    give big freed blocks back at once (generator/heap.py)."""
     import gc
 
+    from generator.heap import fix_mmap_threshold
+
     gc.enable()
+    fix_mmap_threshold()
     try:
         import ctypes
         import signal
