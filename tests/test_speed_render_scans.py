@@ -1,7 +1,8 @@
 """The faster scans of the parse and render stages find exactly what the former ones found (kept
 below as the oracles): the event-handler check of ``active_content`` (a leading character class
-made the engine try every blank of the text) and the id pattern of the sanitiser's tidy pass
-(a lazy step per character of every tag)."""
+made the engine try every blank of the text), the id pattern of the sanitiser's tidy pass (a lazy
+step per character of every tag), the SIGNATURES heading (a line start ignoring case: every
+position tried) and the inline SGML tags of the text fingerprint."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 from generator import sanitize as Z
 from generator.parse import active as A
+from generator.parse import filing as P
+from generator.parse import signatures as S
 
 # --- the reference versions ---------------------------------------------------------------------
 
@@ -86,3 +89,28 @@ def test_sanitised_markup_targets_equal_the_reference(markup: str) -> None:
     clean = Z.sanitize_html(markup, lambda src: None)
     found = {m.group(1) for p in Z._TARGET_RES for m in p.finditer(clean)}
     assert found == {m.group(1) for p in (_REFERENCE_ID, Z._TARGET_RES[1]) for m in p.finditer(clean)}
+
+
+_SIGNATURE_PIECES = st.sampled_from(
+    ["SIGNATURES", "Signature", "signatures", "SIGNATURE:", " ", "\t", "\n", ":", "s", "x", "By:",
+     "\u017figNATURE", "é", "\r", "  \n", "SIGNATURESS"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_SIGNATURE_PIECES, max_size=30).map("".join))
+def test_signature_headings_equal_the_reference(text: str) -> None:
+    assert S._section_ends(text) == [m.end() for m in S._SECTION_RE.finditer(text)]
+
+
+_SGML_PIECES = st.sampled_from(
+    ["<PAGE>", "<page>", "</TABLE>", "<table>", "<S>", "</s>", "<C>", "<FN>", "<F1>", "<f12>", "<R3>",
+     "<F123>", "<", ">", "/", "x", " ", "\n", "<\u017f>", "é", "<Caption>", "<p>"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_SGML_PIECES, max_size=30).map("".join))
+def test_inline_sgml_removal_equals_the_reference(text: str) -> None:
+    for repl in (" ", ""):
+        assert P._inline_sgml_as(repl, text) == P._INLINE_SGML.sub(repl, text)

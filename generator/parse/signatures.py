@@ -22,6 +22,10 @@ from generator.parse.cover_lines import is_rule, normalize_text, squeeze
 from generator.parse.dates import DATE_RE, find_dates
 
 _SECTION_RE = re.compile(r"^[ \t]*SIGNATURES?[ \t]*:?[ \t]*$", re.IGNORECASE | re.MULTILINE)
+# The same lines found from the word: on an ASCII text's lower-cased copy the engine skips ahead
+# to "signature", where the pattern above (line start first, ignoring case) tried every position.
+_SECTION_WORD_RE = re.compile(r"signatures?[ \t]*:?[ \t]*$", re.MULTILINE)
+_INDENT_RE = re.compile(r"[ \t]*")
 _END_RE = re.compile(
     r"^\s*(?:EXHIBIT\s+INDEX|INDEX\s+TO\s+EXHIBITS|EXHIBIT\s+\d|POWER\s+OF\s+ATTORNEY)", re.I
 )
@@ -302,6 +306,18 @@ def _read_block(lines: list[str]) -> list[_Signer]:
     return signers
 
 
+def _section_ends(text: str) -> list[int]:
+    """Where each SIGNATURE(S) heading line ends (the matches of ``_SECTION_RE``)."""
+    if not text.isascii():
+        return [m.end() for m in _SECTION_RE.finditer(text)]
+    low = text.lower()  # ASCII: the same offsets
+    ends = []
+    for m in _SECTION_WORD_RE.finditer(low):
+        if _INDENT_RE.fullmatch(low, low.rfind("\n", 0, m.start()) + 1, m.start()):
+            ends.append(m.end())
+    return ends
+
+
 def find_signatures(text: str) -> tuple[Signature, ...]:
     """Signers of the document's SIGNATURE(S) blocks, each once, in order; () when there are none."""
     if not text:
@@ -309,8 +325,8 @@ def find_signatures(text: str) -> tuple[Signature, ...]:
     text = normalize_text(text)
     out: list[Signature] = []
     seen: set[str] = set()
-    for m in _SECTION_RE.finditer(text):
-        for s in _read_block(_block(text, m.end())):
+    for end in _section_ends(text):
+        for s in _read_block(_block(text, end)):
             key = re.sub(r"[^a-z]", "", s.name.lower())
             if key and key not in seen:
                 seen.add(key)
