@@ -2,10 +2,11 @@
 below as the oracles): the event-handler check of ``active_content`` (a leading character class
 made the engine try every blank of the text), the id pattern of the sanitiser's tidy pass (a lazy
 step per character of every tag), the SIGNATURES heading (a line start ignoring case: every
-position tried) and the inline SGML tags of the text fingerprint."""
+position tried), the inline SGML tags of the text fingerprint and the entities of ``html_to_text``."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from generator import sanitize as Z
 from generator.parse import active as A
 from generator.parse import filing as P
 from generator.parse import signatures as S
+from generator.parse import text as T
 
 # --- the reference versions ---------------------------------------------------------------------
 
@@ -114,3 +116,15 @@ _SGML_PIECES = st.sampled_from(
 def test_inline_sgml_removal_equals_the_reference(text: str) -> None:
     for repl in (" ", ""):
         assert P._inline_sgml_as(repl, text) == P._INLINE_SGML.sub(repl, text)
+
+
+_ENTITY_PIECES = st.sampled_from(
+    ["&nbsp;", "&nbsp", "&#160;", "&#1605;", "&#160", "&amp;", "&amp;nbsp;", "&", "#", ";", "nbsp", "160",
+     "x", " ", "&#x20;", "&NBSP;", "\n", "&lt;", "&#16", "0;"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_ENTITY_PIECES, max_size=30).map("".join))
+def test_unescape_equals_the_reference(text: str) -> None:
+    assert T.unescape(text) == html.unescape(text)

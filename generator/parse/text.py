@@ -94,6 +94,13 @@ def _sentinel_run(match: re.Match[str]) -> str:
     return "\n" if _LINE in run else "\t"
 
 
+def unescape(text: str) -> str:
+    """``html.unescape``, with the no-break spaces that fill filings' tables replaced first by
+    ``str.replace`` (``html.unescape`` calls a Python function per entity; an entity never holds
+    a "&" past its first character, so nothing else can read differently)."""
+    return _html.unescape(text.replace("&nbsp;", "\xa0").replace("&#160;", "\xa0"))
+
+
 def html_to_text(html: str) -> str:
     """Render HTML as plain text in which a cover page stays readable line by line.
 
@@ -109,7 +116,7 @@ def html_to_text(html: str) -> str:
     text = _DROP.sub(" ", text)
     text = _PRE.sub(_pre, text)
     text = _ANY_TAG.sub(_tag, text)
-    text = _html.unescape(text).replace("\u200b", " ").replace("\ufeff", " ")
+    text = unescape(text).replace("\u200b", " ").replace("\ufeff", " ")
     text = " ".join(text.split())
     for _ in range(_CELL_LEVELS):
         text, found = _SHORT_CELL.subn(_short_cell, text)
