@@ -1,8 +1,9 @@
 """The index build's fast paths give exactly what the plain definitions give.
 
 ``analysis.terms_with_cuts`` (piece cache with shortcuts; ASCII texts cut by translate and split,
-others by the regular expression; cut offsets found by skipping pieces) must equal :func:`analysis.tokens` term for term and offset for offset, and ``update._postings``
-(sort, Counters, a dict of first positions) must equal a plain grouping of positions by term:
+others by the regular expression; cut offsets found by skipping pieces) must equal
+:func:`analysis.tokens` term for term and offset for offset, and ``update._postings`` (a list of
+positions per term, counts from their lengths) must equal a plain grouping of positions by term:
 the index's bytes depend on both.
 """
 

@@ -23,10 +23,13 @@ segments; the search results stay the same (the client ranks with global statist
 
 from __future__ import annotations
 
+import bisect
+import collections
 import functools
 import hashlib
 import itertools
 import math
+import operator
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -147,22 +150,31 @@ def _postings(
     """The three fields' terms grouped by term: sorted names, three field frequencies per name,
     its first body position (-1: none) and all its positions, ascending, name after name.
 
-    ~9,000 terms a filing: everything here is a C-level pass over the terms (a stable sort,
-    Counters, a dict of first positions); the only Python step is per distinct term."""
-    seq = [*company, "", *form, "", *body]
-    body_start = len(seq) - len(body)
-    # stable: the positions of a term stay ascending; the two separators "" sort first
-    order = sorted(range(len(seq)), key=seq.__getitem__)
-    positions = array("I", order[2:])
-    counts = [Counter(company), Counter(form), Counter(body)]
-    # reversed, so the first body position of a term is the one written last
-    firsts = dict(zip(reversed(body), range(len(seq) - 1, body_start - 1, -1), strict=True))
-    names = sorted(counts[0].keys() | counts[1].keys() | counts[2].keys())
-    zero = itertools.repeat(0)
-    tf = array(
-        "I", itertools.chain.from_iterable(zip(*(map(c.get, names, zero) for c in counts), strict=True))
-    )
-    first = array("i", map(firsts.get, names, itertools.repeat(-1)))
+    ~9,000 terms a filing but only ~900 distinct: each position is appended to its term's list
+    (one C-level ``map`` of ``list.append``, in position order, so each list ascends), and the
+    lists are read in name order; no sort of the positions (that sort was 60% of this). Body
+    counts and first positions come from the lists; the only Python steps are per distinct term
+    of the company and form fields (a few dozen)."""
+    names = sorted({*company, *form, *body})
+    groups: dict[str, list[int]] = {name: [] for name in names}
+    c, f = len(company), len(form)
+    # the positions of the three fields: an empty position after company and after form
+    where = itertools.chain(range(c), range(c + 1, c + 1 + f), range(c + f + 2, c + f + 2 + len(body)))
+    appends = map(list.append, map(groups.__getitem__, itertools.chain(company, form, body)), where)
+    collections.deque(appends, maxlen=0)  # run them
+    lists = list(groups.values())
+    positions = array("I")
+    for group in lists:  # array.fromlist converts a list twice as fast as array() an iterator
+        positions.fromlist(group)
+    tf = array("I", bytes(12 * len(names)))
+    tf[2::3] = array("I", map(len, lists))  # as if all were body occurrences
+    first = array("i", map(operator.itemgetter(0), lists))
+    in_company, in_form = Counter(company), Counter(form)
+    for name in in_company.keys() | in_form.keys():
+        k = bisect.bisect_left(names, name)
+        a, b = in_company[name], in_form[name]
+        tf[3 * k], tf[3 * k + 1], tf[3 * k + 2] = a, b, tf[3 * k + 2] - a - b
+        first[k] = lists[k][a + b] if tf[3 * k + 2] else -1
     return tuple(names), tf, first, positions
 
 
