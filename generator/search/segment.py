@@ -118,7 +118,9 @@ class SegmentBuilder:
         assert n not in self.runs, "one call per document"
         ids = self.term_ids
         self.runs[n] = range(len(self.p_term), len(self.p_term) + len(terms))
-        self.p_term.extend([ids.setdefault(t, len(ids)) for t in terms])
+        # new terms numbered on (a document's terms are distinct), then every term's number: C-level
+        ids.update(zip(itertools.filterfalse(ids.__contains__, terms), itertools.count(len(ids))))
+        self.p_term.extend(map(ids.__getitem__, terms))
         for f in range(3):
             self.p_tf[f].extend(tf[f::3])
         self.p_first.extend(first)
