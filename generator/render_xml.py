@@ -60,24 +60,34 @@ def render_xml(text: str) -> str:
 
 
 def parse(text: str) -> Node | None:
-    """The element tree (local names, text trimmed); None when the text is not one tidy tree."""
+    """The element tree (local names, text trimmed); None when the text is not one tidy tree.
+
+    The loop runs once per token of a document that can hold thousands of records: each match
+    gives its groups in one call, and the open element is kept at hand."""
     stack: list[Node] = [Node("#document")]
-    for count, m in enumerate(_TOKEN_RE.finditer(text)):
+    top = stack[0]
+    tokens = map(re.Match.groups, _TOKEN_RE.finditer(text))  # cdata, close, name, empty, text
+    for count, (cdata, close, name, empty, chars) in enumerate(tokens):
         if count > _MAX_ELEMENTS:
             return None
-        if m.group("name"):
-            name = m.group("name").rsplit(":", 1)[-1]
-            if m.group("close"):
-                if len(stack) < 2 or stack[-1].name != name:
+        if name:
+            name = name.rsplit(":", 1)[-1]
+            if close:
+                if len(stack) < 2 or top.name != name:
                     return None
                 stack.pop()
+                top = stack[-1]
             else:
                 node = Node(name)
-                stack[-1].children.append(node)
-                if not m.group("empty"):
+                top.children.append(node)
+                if not empty:
                     stack.append(node)
-        elif (value := m.group("cdata") or m.group("text")) and value.strip():
-            stack[-1].text += html.unescape(value.strip()) if m.group("text") else value.strip()
+                    top = node
+        elif chars:
+            if value := chars.strip():
+                top.text += html.unescape(value)
+        elif cdata and (value := cdata.strip()):
+            top.text += value
     roots = stack[0].children
     return roots[0] if len(stack) == 1 and len(roots) == 1 else None
 
