@@ -2,7 +2,8 @@
 below as the oracles): the event-handler check of ``active_content`` (a leading character class
 made the engine try every blank of the text), the id pattern of the sanitiser's tidy pass (a lazy
 step per character of every tag), the SIGNATURES heading (a line start ignoring case: every
-position tried), the inline SGML tags of the text fingerprint and the entities of ``html_to_text``."""
+position tried), the inline SGML tags of the text fingerprint, the entities of ``html_to_text``
+and the (now cached) exhibit numbers."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from generator import sanitize as Z
 from generator.parse import active as A
+from generator.parse import exhibits as X
 from generator.parse import filing as P
 from generator.parse import signatures as S
 from generator.parse import text as T
@@ -128,3 +130,30 @@ _ENTITY_PIECES = st.sampled_from(
 @given(st.lists(_ENTITY_PIECES, max_size=30).map("".join))
 def test_unescape_equals_the_reference(text: str) -> None:
     assert T.unescape(text) == html.unescape(text)
+
+
+def reference_normalize_exhibit_number(s: str) -> str:
+    s = s.strip().upper()
+    s = re.sub(r"^(?:EX(?:HIBIT)?S?\b[-\s.]*|EX-)", "", s)
+    s = re.sub(r"^(?:NO|NUMBER)\b\.?\s*", "", s)
+    s = re.sub(r"\s+", "", s).rstrip(".")
+    s = s.replace("-", ".")
+    s = re.sub(r"([A-Z])(\d)", r"\1.\2", s)
+    s = re.sub(r"\.+(?=\()", "", s)
+    s = re.sub(r"\.{2,}", ".", s)
+    return re.sub(r"(?<![\dA-Z])0+(?=\d)", "", s)
+
+
+_NUMBER_PIECES = st.sampled_from(
+    ["EX-", "Exhibit", "exhibits", "No.", "Number", " ", "99", ".", "01", "0", "-", "A", "a49", "(a)", "..", "\t"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_NUMBER_PIECES, max_size=12).map("".join))
+def test_cached_exhibit_numbers_equal_the_reference(text: str) -> None:
+    for _ in range(2):  # computed, then from the cache
+        assert X.normalize_exhibit_number(text) == reference_normalize_exhibit_number(text)
+        m = re.match(r"^\s*EX-?\s*(\S+)", text.upper())
+        expected = reference_normalize_exhibit_number(m.group(1)) if m and m.group(1)[:1].isdigit() else None
+        assert X.exhibit_number_of_type(text) == (expected if text else None)

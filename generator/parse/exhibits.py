@@ -16,6 +16,7 @@ document carrying it compare equal.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -75,6 +76,19 @@ _AFTER_ROW = 6  # ... and each further row
 _MAX_HEAD = 110
 
 
+_EX_PREFIX_RE = re.compile(r"^(?:EX(?:HIBIT)?S?\b[-\s.]*|EX-)")
+_NO_PREFIX_RE = re.compile(r"^(?:NO|NUMBER)\b\.?\s*")
+_SPACES_RE = re.compile(r"\s+")
+_LETTER_DIGIT_RE = re.compile(r"([A-Z])(\d)")
+_DOTS_BEFORE_PAREN_RE = re.compile(r"\.+(?=\()")
+_DOTS_RE = re.compile(r"\.{2,}")
+_LEADING_ZEROS_RE = re.compile(r"(?<![\dA-Z])0+(?=\d)")
+_TYPE_NUMBER_RE = re.compile(r"^\s*EX-?\s*(\S+)")
+
+
+# Cached: the same few spellings recur (every reference and every document type of a filing, the
+# cross-linker asking again for each reference), and each costs seven substitutions.
+@functools.lru_cache(maxsize=4096)
 def normalize_exhibit_number(s: str) -> str:
     """One spelling per exhibit number, for display and for matching a reference to a document.
 
@@ -84,21 +98,22 @@ def normalize_exhibit_number(s: str) -> str:
     So "EX-10.A-49", "10.A49" and "10.a.49" all become "10.A.49", and "EX-99.4(A)" equals "99.4(a)".
     """
     s = s.strip().upper()
-    s = re.sub(r"^(?:EX(?:HIBIT)?S?\b[-\s.]*|EX-)", "", s)
-    s = re.sub(r"^(?:NO|NUMBER)\b\.?\s*", "", s)
-    s = re.sub(r"\s+", "", s).rstrip(".")
+    s = _EX_PREFIX_RE.sub("", s)
+    s = _NO_PREFIX_RE.sub("", s)
+    s = _SPACES_RE.sub("", s).rstrip(".")
     s = s.replace("-", ".")
-    s = re.sub(r"([A-Z])(\d)", r"\1.\2", s)
-    s = re.sub(r"\.+(?=\()", "", s)
-    s = re.sub(r"\.{2,}", ".", s)
-    return re.sub(r"(?<![\dA-Z])0+(?=\d)", "", s)
+    s = _LETTER_DIGIT_RE.sub(r"\1.\2", s)
+    s = _DOTS_BEFORE_PAREN_RE.sub("", s)
+    s = _DOTS_RE.sub(".", s)
+    return _LEADING_ZEROS_RE.sub("", s)
 
 
+@functools.lru_cache(maxsize=1024)
 def exhibit_number_of_type(doc_type: str | None) -> str | None:
     """The normalised exhibit number of a document type ("EX-99.1" -> "99.1"); None for non-exhibits."""
     if not doc_type:
         return None
-    m = re.match(r"^\s*EX-?\s*(\S+)", doc_type.upper())
+    m = _TYPE_NUMBER_RE.match(doc_type.upper())
     if not m or not m.group(1)[:1].isdigit():
         return None
     return normalize_exhibit_number(m.group(1))
