@@ -77,14 +77,17 @@ def sanitize_html(
     the same for a relative link (to another document of the filing), else the link is dropped."""
 
     def keep(tag: str, attr: str, value: str) -> str | None:
-        if tag == "img" and attr == "src":
-            return resolve_image(value)
+        # called for every attribute of a filing (a million per thousand filings): the commonest,
+        # style, is looked at first, and lower-cased only when it holds a "(" at all
+        if attr == "style":
+            # old IE CSS expressions; other url()-taking properties are filtered out
+            return None if "(" in value and "expression(" in value.lower() else value
         if attr == "href":
             return _href(value, resolve_link)
-        if attr in ("id", "name"):
+        if attr == "src":
+            return resolve_image(value) if tag == "img" else value
+        if attr == "id" or attr == "name":
             return ID_PREFIX + value
-        if attr == "style" and "expression(" in value.lower():
-            return None  # old IE CSS expressions; other url()-taking properties are filtered out
         return value
 
     cleaned = nh3.clean(

@@ -2,14 +2,15 @@
 below as the oracles): the event-handler check of ``active_content`` (a leading character class
 made the engine try every blank of the text), the id pattern of the sanitiser's tidy pass (a lazy
 step per character of every tag), the SIGNATURES heading (a line start ignoring case: every
-position tried), the inline SGML tags of the text fingerprint, the entities of ``html_to_text``
-and the (now cached) exhibit numbers."""
+position tried), the inline SGML tags of the text fingerprint, the entities of ``html_to_text``,
+the (now cached) exhibit numbers, and the sanitiser's attribute filter (style first)."""
 
 from __future__ import annotations
 
 import html
 import re
 
+import nh3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -157,3 +158,58 @@ def test_cached_exhibit_numbers_equal_the_reference(text: str) -> None:
         m = re.match(r"^\s*EX-?\s*(\S+)", text.upper())
         expected = reference_normalize_exhibit_number(m.group(1)) if m and m.group(1)[:1].isdigit() else None
         assert X.exhibit_number_of_type(text) == (expected if text else None)
+
+
+def reference_sanitize(markup: str, resolve_image, resolve_link) -> str:
+    """The sanitiser as it was: its attribute filter (checks in another order, every style value
+    lower-cased) and its tidy pass's lazy id pattern."""
+
+    def keep(tag: str, attr: str, value: str) -> str | None:
+        if tag == "img" and attr == "src":
+            return resolve_image(value)
+        if attr == "href":
+            return Z._href(value, resolve_link)
+        if attr in ("id", "name"):
+            return Z.ID_PREFIX + value
+        if attr == "style" and "expression(" in value.lower():
+            return None
+        return value
+
+    cleaned = nh3.clean(
+        A.flatten_deep(markup)[0],
+        tags=Z._TAGS,
+        clean_content_tags=Z._CLEAN_CONTENT,
+        attributes=Z._ATTRS,
+        attribute_filter=keep,
+        strip_comments=True,
+        link_rel="noopener noreferrer nofollow",
+        url_schemes={"http", "https", "mailto"},
+        filter_style_properties=Z._STYLE_PROPERTIES,
+    )
+    saved = Z._TARGET_RES
+    try:
+        Z._TARGET_RES = (_REFERENCE_ID, saved[1])
+        return Z.tidy(cleaned)
+    finally:
+        Z._TARGET_RES = saved
+
+
+_ATTRIBUTE_PIECES = st.sampled_from(
+    ['<p style="color:red">', '<p style="width:EXPRESSION(1)">', '<p style="width: expression (1)">',
+     '<span style="color:rgb(1,2,3)">', '<img src="a.jpg">', '<img src="b.png" alt="x">', "<img>",
+     '<a href="#x">', '<a href="#f-x">', '<a href="d2.htm">', '<a href="http://e.com">', '<a name="x">',
+     '<div id="x">', '<div id="y" title=" id=">', '<td src="q.jpg">', "</a>", "</p>", "</div>", "text",
+     '<h2 id="z">', "</h2>", '<font size="2" face="x">', '<a href=" javascript:x">']
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ATTRIBUTE_PIECES, max_size=25).map("".join))
+def test_sanitiser_equals_the_reference(markup: str) -> None:
+    def image(src: str) -> str | None:
+        return "files/" + src if src.endswith(".jpg") else None
+
+    def link(href: str) -> str | None:
+        return "d2.html" if href.startswith("d2") else None
+
+    assert Z.sanitize_html(markup, image, link) == reference_sanitize(markup, image, link)
