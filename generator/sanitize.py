@@ -55,14 +55,13 @@ _CLEAN_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "s
 _EXTERNAL = ("http://", "https://", "mailto:")
 
 # nh3's output is normalised: text never holds "<" and attribute values never hold ">" or '"'
-# (both escaped), so these patterns can only meet real tags and whole attributes.
+# (both escaped), so these patterns can only meet real tags and whole attributes. (The ids are
+# read as the pattern ``<[a-z][^>]*?\sid="([^"]*)"`` reads them on any text: see _first_ids.)
 _FIX_RE = re.compile(r"<(/?)(h[1-6]|a|img)\b([^>]*)>")
-# The first id in each tag: runs of other characters are taken whole and never given back
-# (possessive), the same matches as ``<[a-z][^>]*?\sid="`` with no lazy step per character.
-_TARGET_RES = (
-    re.compile(r'<[a-z](?:[^>\s]++|\s(?!id=")[^>\s]*+)*+\sid="([^"]*)"'),
-    re.compile(r'<a\s[^>]*?\bname="([^"]*)"'),
-)
+_NAME_RE = re.compile(r'<a\s[^>]*?\bname="([^"]*)"')
+_ID_QUOTE_RE = re.compile(r'id="')
+_SPACE_RE = re.compile(r"\s")
+_TAG_START_RE = re.compile(r"<[a-z]")
 _HREF_FRAGMENT_RE = re.compile(r'\shref="#([^"]*)"')
 _SRC_RE = re.compile(r'\ssrc="([^"]*)"')
 
@@ -120,7 +119,7 @@ def _href(value: str, resolve_link: Callable[[str], str | None] | None) -> str |
 def tidy(html: str) -> str:
     """Headings -> ``<div class="fhN">``; in-page links without a target lose their href; images
     without a source are dropped, the others get an alt text (their file name) when they lack one."""
-    targets = {m.group(1) for pattern in _TARGET_RES for m in pattern.finditer(html)}
+    targets = {*_first_ids(html), *_NAME_RE.findall(html)}
 
     def fix(m: re.Match[str]) -> str:
         close, name, attrs = m.groups()
@@ -140,6 +139,36 @@ def tidy(html: str) -> str:
         return m.group(0)
 
     return _FIX_RE.sub(fix, html)
+
+
+def _first_ids(html: str) -> list[str]:
+    """What ``re.findall(r'<[a-z][^>]*?\\sid="([^"]*)"', html)`` finds (the first id of each tag),
+    read from the places ``id="`` is instead of from every tag: that pattern took a lazy step per
+    character of every tag, and a filing has a million tags but few ids. Linear: each search
+    goes on from where the last stopped."""
+    out: list[str] = []
+    pos = 0  # the next match starts here or later (after the last one)
+    seen = 0  # ">" has been looked for up to here
+    last_gt = -1  # the last ">" before the current place
+    tag = -1  # the first "<[a-z]" after where it was last looked for (len(html) if none)
+    for m in _ID_QUOTE_RE.finditer(html):
+        at = m.start() - 1  # where the pattern's \s is
+        if at < pos or not _SPACE_RE.match(html, at):
+            continue
+        gt = html.rfind(">", seen, at)
+        last_gt, seen = (gt if gt != -1 else last_gt), at
+        start = max(pos, last_gt + 1)  # the tag must open after the last ">" and the last match
+        if tag < start:  # ``start`` never decreases: a tag found earlier still counts
+            found = _TAG_START_RE.search(html, start)
+            tag = found.start() if found else len(html)
+        if tag + 2 > at:
+            continue
+        end = html.find('"', at + 5)
+        if end == -1:
+            break  # no closing quote: none further on either
+        out.append(html[at + 5 : end])
+        pos = end + 1
+    return out
 
 
 def image_resolver(files: dict[str, str], page_url: str) -> Callable[[str], str | None]:
