@@ -150,3 +150,37 @@ def _wait_for_orphans(out: Path) -> None:
     """Worker processes of a killed build notice their parent is gone and exit; give them a moment
     so they do not write into the stage while the checks read the site."""
     time.sleep(0.5)
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Processes whose environment holds ``marker`` (the build, its fork server, its workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_end_with_a_killed_build(tmp_path):
+    """Workers are forked from multiprocessing's fork server (generator/scheduler.py), so the
+    parent-death signal does not reach them; they watch the build themselves. Killed while
+    rendering, the build leaves no process behind: none that could write into the output."""
+    marker = f"FA_TEST_MARK={os.getpid()}-{time.monotonic_ns()}"
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "site_src", src)
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env["FILING_ARCHIVE_CRASH_AT"] = "render:2"
+    env[marker.split("=")[0]] = marker.split("=")[1]
+    cmd = [sys.executable, "-m", "generator.cli", "build", "--source", str(src), "--output", str(tmp_path / "out"),
+           "-q", "-j", "2", "--partition-size", "1"]  # fmt: skip
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    deadline = time.monotonic() + 10
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_with(marker) == []
