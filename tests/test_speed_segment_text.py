@@ -51,9 +51,3 @@ def test_record_texts_are_json_of_each_terms_gaps(terms):
 @given(st.lists(st.lists(values, max_size=6), max_size=6))
 def test_lists_text_is_json(lists):
     assert _lists_text([dumps(g)[1:-1] for g in lists]) == dumps(lists)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(values, max_size=8), max_size=10))
-def test_lists_texts_are_json_of_each_list(lists):
-    assert segment._lists_texts(lists) == [dumps(g)[1:-1] for g in lists]

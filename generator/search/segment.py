@@ -217,12 +217,6 @@ def _record_texts(gaps: array, tf: array) -> list[str]:
     return list(map(",".join, map(strs.__getitem__, map(slice, ends, ends[1:]))))
 
 
-def _lists_texts(lists: Sequence[list[int]]) -> list[str]:
-    """Lists of integers (as read from a segment) as their JSON without brackets: one ``dumps``
-    of them all, cut where one list ends and the next begins (``],[`` is nowhere else)."""
-    return dumps(lists)[2:-2].split("],[") if lists else []
-
-
 def _lists_text(texts: Sequence[str]) -> str:
     """The JSON of a list of lists from the texts of the inner lists without their brackets."""
     return "[[" + "],[".join(texts) + "]]" if texts else "[]"
@@ -488,7 +482,7 @@ class SegmentSource:
             lists = [x for blk in range(-(-len(docs) // per)) for x in self.load(f"p/{k}-{j}-{blk}")]
         else:
             lists = positions or []
-        texts = _lists_texts(lists)
+        texts = map(",".join, map(map, itertools.repeat(str), lists))  # json.dumps(g)[1:-1]
         rows = [(renumber[d], tf[d], first[d], g) for d, g in zip(docs, texts, strict=True) if d in renumber]
         new_docs, tfs, firsts, kept_lists = zip(*rows, strict=True)
         return Postings(new_docs, tuple(zip(*tfs, strict=True)), firsts, kept_lists)
