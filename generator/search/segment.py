@@ -99,12 +99,10 @@ class SegmentBuilder:
         self.p_term = array("I")
         self.p_tf = (array("I"), array("I"), array("I"))
         self.p_first = array("i")
-        # each record's positions as gaps, as the JSON text of the files (without brackets): one
-        # string per document (``text_of`` its index), and where each record's text begins and
-        # ends in it (no copy of all the texts into one string: ~30 MB per 1,000 filings)
+        # each record's positions as gaps, as the JSON text of the files (without brackets), all
+        # records' texts in turn (one string per document) and where each record's text ends
         self.texts: list[str] = []
-        self.text_of: dict[int, int] = {}
-        self.begins, self.ends = array("I"), array("I")
+        self.ends = array("Q", [0])
 
     def __len__(self) -> int:
         return len(self.docs) - len(self.dead)
@@ -131,11 +129,9 @@ class SegmentBuilder:
             self.p_tf[f].extend(tf[f::3])
         self.p_first.extend(first)
         texts = _record_texts(_gaps(tf, positions), tf)
-        ends = array("I", itertools.accumulate(map(len, texts), initial=0))
-        self.begins.extend(ends[:-1])
-        del ends[0]
+        ends = itertools.accumulate(map(len, texts), initial=self.ends[-1])
+        next(ends)
         self.ends.extend(ends)
-        self.text_of[n] = len(self.texts)
         self.texts.append("".join(texts))
 
     def write(self, settings: Settings, sources: Sequence[SegmentSource] = ()) -> _SegmentWriter:
@@ -162,23 +158,21 @@ class SegmentBuilder:
         """(term, postings) for every term of the live documents, sorted: each term's posting
         records in an array, appended to taking the documents in their new order (a C-level map
         per document, so each term's records come out by document), then each term's columns read
-        by one ``itemgetter``, its position texts sliced from its documents' strings at C level."""
+        by one ``itemgetter``, its position texts sliced from one string at C level."""
         by_new = sorted((m, n) for n, m in enumerate(new) if m >= 0)
         records = [array("I") for _ in range(len(self.term_ids))]  # per term id
         doc = array("i", [-1]) * len(self.p_term)  # each record's new document
-        text = array("I", bytes(4 * len(self.p_term)))  # each record's document's text
         for m, n in by_new:
             run = self.runs.get(n, range(0))
             doc[run.start : run.stop] = array("i", [m]) * len(run)
-            if run:
-                text[run.start : run.stop] = array("I", [self.text_of[n]]) * len(run)
             terms = map(records.__getitem__, self.p_term[run.start : run.stop])
             collections.deque(map(array.append, terms, run), 0)
         tf0, tf1, tf2 = self.p_tf
-        of, begins, ends = self.texts.__getitem__, self.begins, self.ends
+        text, begins, ends = "".join(self.texts), self.ends, self.ends[1:]
+        self.texts = [text]  # the documents' strings freed
         for term in sorted(t for t, i in self.term_ids.items() if records[i]):
             pick = _picker(records[self.term_ids[term]])
-            texts = list(map(str.__getitem__, map(of, pick(text)), map(slice, pick(begins), pick(ends))))
+            texts = list(map(text.__getitem__, map(slice, pick(begins), pick(ends))))
             yield term, Postings(pick(doc), (pick(tf0), pick(tf1), pick(tf2)), pick(self.p_first), texts)
 
 
