@@ -17,7 +17,6 @@ a segment rebuilt by a merge is byte-identical to one built from the analysed do
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import heapq
 import itertools
@@ -99,10 +98,7 @@ class SegmentBuilder:
         self.p_term = array("I")
         self.p_tf = (array("I"), array("I"), array("I"))
         self.p_first = array("i")
-        # each record's positions as gaps, as the JSON text of the files (without brackets), all
-        # records' texts in turn (one string per document) and where each record's text ends
-        self.texts: list[str] = []
-        self.ends = array("Q", [0])
+        self.gaps = array("I")  # each record's positions as gaps, the form the files hold
 
     def __len__(self) -> int:
         return len(self.docs) - len(self.dead)
@@ -128,11 +124,7 @@ class SegmentBuilder:
         for f in range(3):
             self.p_tf[f].extend(tf[f::3])
         self.p_first.extend(first)
-        texts = _record_texts(_gaps(tf, positions), tf)
-        ends = itertools.accumulate(map(len, texts), initial=self.ends[-1])
-        next(ends)
-        self.ends.extend(ends)
-        self.texts.append("".join(texts))
+        self.gaps.extend(_gaps(tf, positions))
 
     def write(self, settings: Settings, sources: Sequence[SegmentSource] = ()) -> _SegmentWriter:
         """The writer of the segment of this builder's live documents and those of ``sources``
@@ -155,25 +147,34 @@ class SegmentBuilder:
         return _SegmentWriter(name, docs, _merged(streams), settings)
 
     def _terms(self, new: array) -> Iterator[tuple[str, Postings]]:
-        """(term, postings) for every term of the live documents, sorted: each term's posting
-        records in an array, appended to taking the documents in their new order (a C-level map
-        per document, so each term's records come out by document), then each term's columns read
-        by one ``itemgetter``, its position texts sliced from one string at C level."""
+        """(term, postings) for every term of the live documents, sorted: a counting sort of the
+        posting records by term id, taking the documents in their new order (arrays, no list per
+        term, and each term's records come out by document), then each term's columns read by
+        one ``itemgetter``: the one Python step per posting is the list of its gaps."""
         by_new = sorted((m, n) for n, m in enumerate(new) if m >= 0)
-        records = [array("I") for _ in range(len(self.term_ids))]  # per term id
+        live = [(m, self.runs.get(n, range(0))) for m, n in by_new]  # (new number, its records)
+        counts = array("I", bytes(4 * len(self.term_ids)))
         doc = array("i", [-1]) * len(self.p_term)  # each record's new document
-        for m, n in by_new:
-            run = self.runs.get(n, range(0))
+        for m, run in live:
             doc[run.start : run.stop] = array("i", [m]) * len(run)
-            terms = map(records.__getitem__, self.p_term[run.start : run.stop])
-            collections.deque(map(array.append, terms, run), 0)
+            for t in self.p_term[run.start : run.stop]:
+                counts[t] += 1
+        starts = array("Q", itertools.accumulate(counts, initial=0))
+        order, fill = array("I", bytes(4 * starts[-1])), array("Q", starts)
+        for _m, run in live:
+            for p, t in zip(run, self.p_term[run.start : run.stop], strict=True):
+                order[fill[t]] = p
+                fill[t] += 1
+        del fill
+        # each record's number of positions (one per occurrence) and where its gaps start
         tf0, tf1, tf2 = self.p_tf
-        text, begins, ends = "".join(self.texts), self.ends, self.ends[1:]
-        self.texts = [text]  # the documents' strings freed
-        for term in sorted(t for t, i in self.term_ids.items() if records[i]):
-            pick = _picker(records[self.term_ids[term]])
-            texts = list(map(text.__getitem__, map(slice, pick(begins), pick(ends))))
-            yield term, Postings(pick(doc), (pick(tf0), pick(tf1), pick(tf2)), pick(self.p_first), texts)
+        sizes = array("I", map(operator.add, map(operator.add, tf0, tf1), tf2))
+        offsets, gaps = array("Q", itertools.accumulate(sizes, initial=0)), self.gaps
+        for term in sorted(t for t, i in self.term_ids.items() if counts[i]):
+            i = self.term_ids[term]
+            pick = _picker(order[starts[i] : starts[i + 1]])
+            lists = [gaps[at : at + n].tolist() for at, n in zip(pick(offsets), pick(sizes), strict=True)]
+            yield term, Postings(pick(doc), (pick(tf0), pick(tf1), pick(tf2)), pick(self.p_first), lists)
 
 
 def _picker(records: Sequence[int]) -> Callable[[Sequence[int]], tuple[int, ...]]:
@@ -181,39 +182,6 @@ def _picker(records: Sequence[int]) -> Callable[[Sequence[int]], tuple[int, ...]
     if len(records) == 1:  # itemgetter of one index gives the value, not a tuple
         return lambda column: (column[records[0]],)
     return operator.itemgetter(*records)
-
-
-#: decimal texts of 0, 1, 2, ...: a list look-up is ~4 times faster than ``str`` of an int (and
-#: json's encoder costs about as much as ``str``); grown to cover the largest value seen, up to
-#: ``_DECIMAL_MAX`` (~56 bytes an entry); a document with a larger value falls back on ``str``
-_DECIMAL: list[str] = []
-_DECIMAL_MAX = 1 << 17
-
-
-def _decimal(values: array) -> list[str]:
-    """The decimal texts of non-negative integers (``str`` of each, what JSON writes)."""
-    try:
-        return list(map(_DECIMAL.__getitem__, values))
-    except IndexError:  # a value past the table (once per growth, or a document past the cap)
-        top = max(values)
-        if top >= _DECIMAL_MAX:
-            return list(map(str, values))
-        _DECIMAL.extend(map(str, range(len(_DECIMAL), max(1024, 1 << top.bit_length()))))
-        return list(map(_DECIMAL.__getitem__, values))
-
-
-def _record_texts(gaps: array, tf: array) -> list[str]:
-    """A document's gaps (``tf`` three per term, the gaps of each term in turn) as each term's
-    JSON list without its brackets: ``json.dumps(gaps_of_term)[1:-1]``, C-level."""
-    strs = _decimal(gaps)
-    sizes = map(operator.add, map(operator.add, tf[0::3], tf[1::3]), tf[2::3])
-    ends = list(itertools.accumulate(sizes, initial=0))
-    return list(map(",".join, map(strs.__getitem__, map(slice, ends, ends[1:]))))
-
-
-def _lists_text(texts: Sequence[str]) -> str:
-    """The JSON of a list of lists from the texts of the inner lists without their brackets."""
-    return "[[" + "],[".join(texts) + "]]" if texts else "[]"
 
 
 def _gaps(tf: array, positions: array) -> array:
@@ -245,8 +213,7 @@ class Postings(NamedTuple):
     docs: Sequence[int]
     tf: Sequence[Sequence[int]]  # per field (company, form, body), per document
     first: Sequence[int]  # first body position, -1 for none
-    gaps: Sequence[str]  # per document, its positions as gaps (the first as is), as JSON text
-    # without brackets (``json.dumps(gaps)[1:-1]``): the files' form, so they are copied as text
+    gaps: Sequence[list[int]]  # per document, its positions as gaps (the first as is)
 
 
 def _merged(streams: Sequence[Iterator[tuple[str, Postings]]]) -> Iterator[tuple[str, Postings]]:
@@ -322,13 +289,13 @@ class _SegmentWriter:
         split_at = self.s.position_bytes // 4 if self.s.position_bytes is not None else None
         firsts: list[str] = []
         texts: list[tuple[str, str]] = []
-        positions: dict[str, str] = {}  # term -> its positions' JSON
+        positions: dict[str, Sequence[list[int]]] = {}
         rest: dict[str, dict] = {}
         size = 0
         for term, postings in self.terms:
             entry, tail = self._entry(postings)
             gaps, n = postings.gaps, len(postings.docs)
-            count = sum(map(sum, postings.tf))  # positions: one per occurrence in any field
+            count = sum(map(len, gaps))
             per = max(1, n * split_at // count) if split_at and count > split_at and n > 1 else 0
             if per:
                 entry["b"] = [0, per]
@@ -345,9 +312,9 @@ class _SegmentWriter:
             if per:
                 text = text.replace('"b":[0,', f'"b":[{j},', 1)
                 for blk in range(0, n, per):
-                    yield self.out(f"p/{k}-{j}-{blk // per}", raw=_lists_text(gaps[blk : blk + per]))
+                    yield self.out(f"p/{k}-{j}-{blk // per}", gaps[blk : blk + per])
             else:
-                positions[term] = _lists_text(gaps)
+                positions[term] = gaps
             texts.append((term, text))
         if texts:
             yield from self._shard(len(firsts) - 1, texts, positions, rest)
@@ -355,8 +322,7 @@ class _SegmentWriter:
 
     def _shard(self, k: int, texts: list[tuple[str, str]], positions: dict, rest: dict) -> Iterator[Output]:
         yield self.out(f"t/{k}", raw="{" + ",".join(f"{dumps(t)}:{x}" for t, x in texts) + "}")
-        entries = ",".join(f"{dumps(t)}:{positions[t]}" for t in sorted(positions))
-        yield self.out(f"p/{k}", raw="{" + entries + "}")
+        yield self.out(f"p/{k}", positions)
         yield self.out(f"r/{k}", rest)
 
     def _entry(self, postings: Postings) -> tuple[dict, dict | None]:
@@ -476,8 +442,7 @@ class SegmentSource:
             lists = [x for blk in range(-(-len(docs) // per)) for x in self.load(f"p/{k}-{j}-{blk}")]
         else:
             lists = positions or []
-        texts = map(",".join, map(map, itertools.repeat(str), lists))  # json.dumps(g)[1:-1]
-        rows = [(renumber[d], tf[d], first[d], g) for d, g in zip(docs, texts, strict=True) if d in renumber]
+        rows = [(renumber[d], tf[d], first[d], g) for d, g in zip(docs, lists, strict=True) if d in renumber]
         new_docs, tfs, firsts, kept_lists = zip(*rows, strict=True)
         return Postings(new_docs, tuple(zip(*tfs, strict=True)), firsts, kept_lists)
 
