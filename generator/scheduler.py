@@ -166,8 +166,9 @@ class _Lazy:
             elif self.jobs <= 1:
                 self.runner = _InProcess()
             else:
-                pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=worker_context(),
-                                           initializer=worker_init, initargs=(os.getpid(),))  # fmt: skip
+                context = worker_context()  # a fork server's workers watch the build (_exit_with)
+                pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=worker_init,
+                                           initargs=(os.getpid(),) if context is not None else ())  # fmt: skip
                 self.runner = _Pool(self.stack.enter_context(pool), WINDOW_PER_WORKER * self.jobs)
         return self.runner.map(fn, items)
 
