@@ -171,15 +171,10 @@ def _bodies(filing: Filing, lean_primary: bool = False) -> tuple[list[str], str 
     resolvers = (image_resolver(files, here), link_resolver(pages, here))
     links = ExhibitLinks(filing, here)
     docs = filing.documents
-    lean = None
     if lean_primary and docs and docs[0].format == "plain" and docs[0].data is None:
         first, lean = render_plain_pair(docs[0].text, links)  # no line anchors: lean bytes
-        rest = docs[1:]
-    else:
-        first, rest = None, docs
-    link_first = links if first is None else None
-    bodies = [_document_body(doc, resolvers, link_first if i == 0 else None) for i, doc in enumerate(rest)]
-    return ([first, *bodies] if first is not None else bodies), lean
+        return [first, *(_document_body(doc, resolvers, None) for doc in docs[1:])], lean
+    return [_document_body(doc, resolvers, links if i == 0 else None) for i, doc in enumerate(docs)], None
 
 
 Resolver = Callable[[str], str | None]

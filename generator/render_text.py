@@ -87,18 +87,6 @@ def _render(text: str, links: ExhibitLinks | None, lean: bool) -> tuple[str, str
     return "".join(out), "".join(bare)
 
 
-#: A line of :func:`render_plain` with its anchor: ``<span id=L12>`` + the line + ``</span>``.
-#: The line may hold spans of its own (a missing exhibit): the greedy ``.*`` reaches the last.
-_ANCHORED_LINE_RE = re.compile(r"^<span id=L\d+>(.*)</span>$", re.M)
-
-
-def without_line_ids(rendered: str) -> str:
-    """:func:`render_plain`'s output without its line anchors: what ``line_ids=False`` gives,
-    from one regular-expression pass instead of reading the text a second time (the filing page
-    shows a plain-text primary document that its document page has already rendered)."""
-    return _ANCHORED_LINE_RE.sub(r"\1", rendered)
-
-
 def _line_html(line: str, start: int, spans: list[ExhibitSpan], links: ExhibitLinks | None) -> str:
     """One escaped line with its exhibit links (``spans``: those whose number is on this line)."""
     if links is None or not spans:

@@ -18,7 +18,7 @@ from generator.model import Document
 from generator.parse.exhibits import exhibit_reference_spans, find_exhibit_references
 from generator.parse.filing import parse_filing
 from generator.render import make_env, render_filing
-from generator.render_text import render_plain, render_plain_pair, without_line_ids
+from generator.render_text import render_plain, render_plain_pair
 from generator.render_xml import render_xml
 from generator.sanitize import image_resolver, link_resolver, sanitize_html
 from generator.site import assemble_site
@@ -92,9 +92,20 @@ def test_plain_text_without_line_ids_is_leaner_and_the_same_text() -> None:
     assert strip.sub("", render_plain(OLD_TEXT)) == lean
 
 
+#: A line of :func:`render_plain` with its anchor (the line may hold spans of its own: a missing
+#: exhibit; the greedy ``.*`` reaches the last).
+_ANCHORED_LINE_RE = re.compile(r"^<span id=L\d+>(.*)</span>$", re.M)
+
+
+def without_line_ids(rendered: str) -> str:
+    """The oracle: ``render_plain``'s output with its line anchors stripped."""
+    return _ANCHORED_LINE_RE.sub(r"\1", rendered)
+
+
 def test_the_filing_pages_lean_copy_is_the_document_pages_text_without_its_anchors() -> None:
-    """render_filing strips the document page's anchors instead of rendering the text twice:
-    the same bytes as ``line_ids=False``, exhibit links (found and missing) included."""
+    """The filing page's copy of a plain-text primary document (``render_plain_pair``, one
+    reading of the text) is the document page's text with its anchors stripped: the same bytes
+    as ``line_ids=False``, exhibit links (found and missing) included."""
     for path in sorted((ROOT / "site_src").rglob("*.txt")):
         filing = parse_filing(path.read_bytes(), path.name)
         links = ExhibitLinks(filing, urls.filing_url(filing.id))
