@@ -53,13 +53,14 @@ NAME_CAPTION_RE = re.compile(r"exact\s+name\s+of|\(\s*name\s+of\s", re.IGNORECAS
 
 
 class Label:
-    """A caption pattern, matched ignoring case.
+    """A pattern matched ignoring case: a cover's captions, inline SGML tags, headings.
 
-    On an ASCII cover it runs case-sensitively, with its letters lower-cased, over the cover's
-    lower-cased copy (:attr:`Cover.low`): the same matches, but the regex engine can skip ahead to
-    the letters a match starts with, which it cannot do ignoring case (a label that is not on the
-    page cost a step per character of the cover; the labels were two thirds of the cover readers'
-    time). Use the positions of a match only: on the copy its text is lower-cased."""
+    On ASCII text it runs case-sensitively, with its letters lower-cased, over the text's
+    lower-cased copy (a cover's :attr:`Cover.low`, made once): the same matches, but the regex
+    engine can skip ahead to the letters a match starts with, which it cannot do ignoring case
+    (a label that is not on the page cost a step per character of the cover; the labels were two
+    thirds of the cover readers' time). Use the positions of a match only: on the copy its text
+    is lower-cased."""
 
     __slots__ = ("any", "_ascii")
 
@@ -70,15 +71,19 @@ class Label:
         self.any = re.compile(pattern, flags | re.IGNORECASE)
         self._ascii = re.compile(_lowered(pattern), flags)
 
-    def finditer(self, cover: Cover, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        if cover.low is not None:
-            return self._ascii.finditer(cover.low, pos, endpos)
-        return self.any.finditer(cover.text, pos, endpos)
+    def finditer(self, text: Cover | str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        pattern, subject = self._on(text)
+        return pattern.finditer(subject, pos, endpos)
 
-    def search(self, cover: Cover, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        if cover.low is not None:
-            return self._ascii.search(cover.low, pos, endpos)
-        return self.any.search(cover.text, pos, endpos)
+    def search(self, text: Cover | str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        pattern, subject = self._on(text)
+        return pattern.search(subject, pos, endpos)
+
+    def _on(self, text: Cover | str) -> tuple[re.Pattern[str], str]:
+        """The compiled pattern and the string to run it over (the same offsets as ``text``)."""
+        if isinstance(text, Cover):
+            return (self._ascii, text.low) if text.low is not None else (self.any, text.text)
+        return (self._ascii, text.lower()) if text.isascii() else (self.any, text)
 
 
 def _lowered(pattern: str) -> str:

@@ -32,16 +32,17 @@ from generator.parse import exhibits as exhibits_mod
 from generator.parse import items as items_mod
 from generator.parse import signatures as signatures_mod
 from generator.parse import text as text_mod
+from generator.parse.cover_lines import Label
 from generator.parse.sgml import Header, Submission, looks_like_submission, read_submission
 
 #: Decompressed gzip inputs larger than this are refused (a "zip bomb" must not exhaust memory):
 #: the same 1 GB the build allows an uncompressed file (``build.MAX_FILE_BYTES``), not twice that.
 MAX_DECOMPRESSED = 1024**3
 
-_INLINE_SGML = re.compile(r"</?(?:PAGE|TABLE|CAPTION|S|C|FN|F\d{1,2}|R\d{1,2})>", re.I)
-#: The same tags in a lower-cased ASCII copy: case-sensitive, so the engine tries fewer branches
-#: at each "<" (an HTML document has a "<" every few characters).
-_INLINE_SGML_LOW = re.compile(r"</?(?:page|table|caption|s|c|fn|f\d{1,2}|r\d{1,2})>")
+#: Inline SGML tags of old text documents (a Label: matched case-sensitively in a lower-cased
+#: copy, the engine tries fewer branches at each "<", and an HTML document has one every few
+#: characters).
+_INLINE_SGML = Label(r"</?(?:PAGE|TABLE|CAPTION|S|C|FN|F\d{1,2}|R\d{1,2})>")
 _EIGHT_K = re.compile(r"^8-K(?:\d\d[A-Z]\d?)?(?:/A)?$|^ABS-15G", re.I)
 
 
@@ -120,7 +121,7 @@ def primary_text(doc: Document | None) -> str:
             found = text_mod.html_to_text(doc.text) if doc.format == "html" else text_mod.xml_to_text(doc.text)
             remember_text(doc, found)
         return found
-    return _INLINE_SGML.sub("", doc.text)
+    return _inline_sgml_as("", doc.text)
 
 
 #: The plain text of the last HTML/XML document read, by (format, markup). The parse stage
@@ -154,11 +155,9 @@ def text_fingerprint(doc: Document | None) -> str | None:
 
 
 def _inline_sgml_as(repl: str, text: str) -> str:
-    """``_INLINE_SGML.sub(repl, text)``, found in a lower-cased copy when ``text`` is ASCII."""
-    if not text.isascii():
-        return _INLINE_SGML.sub(repl, text)
+    """``text`` with its inline SGML tags replaced by ``repl``."""
     parts, pos = [], 0
-    for m in _INLINE_SGML_LOW.finditer(text.lower()):  # ASCII: the same offsets
+    for m in _INLINE_SGML.finditer(text):  # positions only: the same offsets as ``text``
         parts.append(text[pos : m.start()])
         pos = m.end()
     parts.append(text[pos:])

@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass, field
 
 from generator.model import Signature
-from generator.parse.cover_lines import is_rule, normalize_text, squeeze
+from generator.parse.cover_lines import Label, is_rule, normalize_text, squeeze
 from generator.parse.dates import DATE_RE, find_dates
 
 _SECTION_RE = re.compile(r"^[ \t]*SIGNATURES?[ \t]*:?[ \t]*$", re.IGNORECASE | re.MULTILINE)
-# The same lines found from the word: on an ASCII text's lower-cased copy the engine skips ahead
-# to "signature", where the pattern above (line start first, ignoring case) tried every position.
-_SECTION_WORD_RE = re.compile(r"signatures?[ \t]*:?[ \t]*$", re.MULTILINE)
+# The same lines found from the word (a Label: on an ASCII text's lower-cased copy the engine
+# skips ahead to "signature", where the pattern above, line start first and ignoring case, tried
+# every position), then checked for nothing but blanks before it on its line.
+_SECTION_WORD = Label(r"SIGNATURES?[ \t]*:?[ \t]*$", re.MULTILINE)
 _INDENT_RE = re.compile(r"[ \t]*")
 _END_RE = re.compile(
     r"^\s*(?:EXHIBIT\s+INDEX|INDEX\s+TO\s+EXHIBITS|EXHIBIT\s+\d|POWER\s+OF\s+ATTORNEY)", re.I
@@ -308,14 +309,11 @@ def _read_block(lines: list[str]) -> list[_Signer]:
 
 def _section_ends(text: str) -> list[int]:
     """Where each SIGNATURE(S) heading line ends (the matches of ``_SECTION_RE``)."""
-    if not text.isascii():
-        return [m.end() for m in _SECTION_RE.finditer(text)]
-    low = text.lower()  # ASCII: the same offsets
-    ends = []
-    for m in _SECTION_WORD_RE.finditer(low):
-        if _INDENT_RE.fullmatch(low, low.rfind("\n", 0, m.start()) + 1, m.start()):
-            ends.append(m.end())
-    return ends
+    return [
+        m.end()
+        for m in _SECTION_WORD.finditer(text)
+        if _INDENT_RE.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start())
+    ]
 
 
 def find_signatures(text: str) -> tuple[Signature, ...]:
