@@ -90,3 +90,64 @@ def test_terms_equal_a_plain_grouping(docs, data):
     }
     assert list(got) == sorted(expected)
     assert got == {t: sorted(rows) for t, rows in expected.items()}
+
+
+def _former_entry(writer, postings):
+    """``_SegmentWriter._entry`` before its scores were computed column by column (commit
+    a068b72): one Python call per document of a capped term. The oracle of the test below."""
+    import math
+
+    from generator.search.segment import FIELD_WEIGHTS, FIELDS, K1, B, _field_lists
+
+    def parts(tf, lengths):
+        return [
+            tf[f] * (K1 + 1) / (tf[f] + K1 * ((1 - B) + B * lengths[f] / writer.avg[f])) if tf[f] else 0.0
+            for f in range(3)
+        ]
+
+    docs, tfs, firsts = postings.docs, postings.tf, postings.first
+    entry = {"n": [len(col) - col.count(0) for col in tfs]}
+    keep = tail = None
+    if len(docs) > writer.s.cap:
+        idf = [math.log(len(writer.docs) / (df + 1)) + 1 for df in entry["n"]]
+        every = range(len(docs))
+        ps = [parts([tfs[f][i] for f in range(3)], writer.docs[docs[i]].lengths) for i in every]
+        score = [sum(FIELD_WEIGHTS[name] * idf[f] * x[f] for f, name in enumerate(FIELDS)) for x in ps]
+        ranked = sorted(every, key=lambda i: (-score[i], docs[i]))
+        keep, others = sorted(ranked[: writer.s.cap]), sorted(ranked[writer.s.cap :])
+        entry["a"] = deltas(docs)
+        entry["r"] = [round(100 * sum(ps[i][f] for i in others) / len(others)) for f in range(3)]
+        tail = {"s": _field_lists(tfs, others), "f": [firsts[i] for i in others]}
+    if keep is None:
+        entry["d"], entry["f"] = deltas(docs), firsts
+    else:
+        entry["d"] = deltas([docs[i] for i in keep])
+        entry["f"] = [firsts[i] for i in keep]
+    entry["s"] = _field_lists(tfs, keep)
+    return entry, tail
+
+
+tfs = st.integers(0, 6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 60_000)), min_size=1, max_size=30),
+    st.integers(1, 6),
+    st.data(),
+)
+def test_capped_entries_equal_the_former_scoring(lengths, cap, data):
+    """A capped term's kept documents, its tail and the tail's mean tf parts (``r``) are the same
+    as with one Python call per document, ties and all (equal scores keep document order)."""
+    from generator.search.segment import Postings, Settings, _SegmentWriter
+
+    infos = [DocInfo(str(n), "", None, {}, {}, length) for n, length in enumerate(lengths)]
+    writer = _SegmentWriter("x", infos, iter(()), Settings(cap=cap))
+    docs = sorted(data.draw(st.sets(st.integers(0, len(infos) - 1), min_size=1)))
+    columns = [data.draw(st.lists(tfs, min_size=len(docs), max_size=len(docs))) for _ in range(3)]
+    for i in range(len(docs)):  # a posting has at least one occurrence
+        if not (columns[0][i] or columns[1][i] or columns[2][i]):
+            columns[2][i] = 1
+    firsts_ = data.draw(st.lists(st.integers(-1, 100), min_size=len(docs), max_size=len(docs)))
+    postings = Postings(tuple(docs), tuple(map(tuple, columns)), tuple(firsts_), [[] for _ in docs])
+    assert writer._entry(postings) == _former_entry(writer, postings)
