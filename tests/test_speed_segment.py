@@ -151,3 +151,39 @@ def test_capped_entries_equal_the_former_scoring(lengths, cap, data):
     firsts_ = data.draw(st.lists(st.integers(-1, 100), min_size=len(docs), max_size=len(docs)))
     postings = Postings(tuple(docs), tuple(map(tuple, columns)), tuple(firsts_), [[] for _ in docs])
     assert writer._entry(postings) == _former_entry(writer, postings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, MAX), max_size=60),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 300)), max_size=12),
+    st.data(),
+)
+def test_packed_positions_equal_the_former_lists(values, records, data):
+    """A term's positions where the builder holds them (``_Packed``) read as the former lists,
+    one ``gaps[at : at + n].tolist()`` per document, and their JSON is ``dumps`` of those."""
+    from generator.search.encode import dumps
+    from generator.search.segment import _Packed, _positions_json
+
+    gaps = array("I", values)
+    records = [(min(at, len(gaps)), n) for at, n in records]
+    records = [(at, min(n, len(gaps) - at)) for at, n in records]
+    offsets, sizes = tuple(at for at, _n in records), tuple(n for _at, n in records)
+    former = [gaps[at : at + n].tolist() for at, n in zip(offsets, sizes, strict=True)]
+    packed = _Packed(gaps, offsets, sizes)
+    assert list(packed) == former and len(packed) == len(former)
+    assert packed.positions() == sum(map(len, former))
+    lo = data.draw(st.integers(0, len(former)))
+    hi = data.draw(st.integers(lo, len(former)))
+    assert packed[lo:hi] == former[lo:hi]
+    assert _positions_json(packed, lo, hi) == dumps(former[lo:hi]) == _positions_json(former, lo, hi)
+
+
+def test_packed_positions_of_long_documents():
+    """Documents of more than 256 positions (formats not kept), twice over."""
+    from generator.search.encode import dumps
+    from generator.search.segment import _Packed
+
+    gaps = array("I", range(1000, 0, -1))
+    packed = _Packed(gaps, (0, 10, 0), (1000, 300, 257))
+    assert packed.json(0, 3) == packed.json(0, 3) == dumps([gaps[:1000].tolist(), gaps[10:310].tolist(), gaps[:257].tolist()])
