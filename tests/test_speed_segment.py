@@ -98,7 +98,14 @@ def _former_entry(writer, postings):
     a068b72): one Python call per document of a capped term. The oracle of the test below."""
     import math
 
-    from generator.search.segment import FIELD_WEIGHTS, FIELDS, K1, B, _field_lists
+    from generator.search.segment import FIELD_WEIGHTS, FIELDS, K1, B
+
+    def _field_lists(tfs, keep):
+        out = []
+        for col in tfs:
+            values = col if keep is None else [col[i] for i in keep]
+            out.append(values if any(values) else [])
+        return out
 
     def parts(tf, lengths):
         return [
@@ -188,3 +195,15 @@ def test_packed_positions_of_long_documents():
     gaps = array("I", range(1000, 0, -1))
     packed = _Packed(gaps, (0, 10, 0), (1000, 300, 257))
     assert packed.json(0, 3) == packed.json(0, 3) == dumps([gaps[:1000].tolist(), gaps[10:310].tolist(), gaps[:257].tolist()])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([-2.5, -1.0, -0.5, 0.0, -1e-300]), min_size=1, max_size=40), st.data())
+def test_best_equals_the_former_sorts(minus, data):
+    """``_best`` (one sort of the scores, then C-level passes) keeps the documents the former
+    three sorts kept, ties by document."""
+    from generator.search.segment import _best
+
+    cap = data.draw(st.integers(1, len(minus)))
+    ranked = sorted(range(len(minus)), key=minus.__getitem__)
+    assert _best(minus, cap) == (sorted(ranked[:cap]), sorted(ranked[cap:]))

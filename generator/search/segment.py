@@ -390,41 +390,62 @@ class _SegmentWriter:
         BM25F, plus ``a`` (all documents) and ``r`` (the others' mean per field tf part, in
         hundredths, for their estimated score); their own ``s``/``f`` go to the tail."""
         docs, tfs, firsts = postings.docs, postings.tf, postings.first
-        entry: dict[str, Any] = {"n": [len(col) - col.count(0) for col in tfs]}
+        n = [len(col) - col.count(0) for col in tfs]
+        entry: dict[str, Any] = {"n": n}
         keep: Sequence[int] | None = None
         tail = None
         if len(docs) > self.s.cap:
-            idf = [math.log(len(self.docs) / (df + 1)) + 1 for df in entry["n"]]
-            parts = self._parts(tfs, docs)
+            # a field no document has the term in (most terms' company and form) scores 0.0 for
+            # each: left out of the sums (x + 0.0 is x), its parts all 0.0 and its mean 0
+            fields = [f for f in range(3) if n[f]] or [0, 1, 2]
+            idf = [math.log(len(self.docs) / (df + 1)) + 1 for df in n]
+            parts = self._parts(tfs, docs, fields)
             weights = [FIELD_WEIGHTS[name] * idf[f] for f, name in enumerate(FIELDS)]
-            # per document: sum() of its three weighted parts, as a tuple in field order
-            weighted = (map(operator.mul, itertools.repeat(w), p) for w, p in zip(weights, parts, strict=True))
-            minus = list(map(operator.neg, map(sum, zip(*weighted, strict=True))))
-            # by score, best first; ties by document (``docs`` ascend, and the sort is stable)
-            ranked = sorted(range(len(docs)), key=minus.__getitem__)
-            keep, others = sorted(ranked[: self.s.cap]), sorted(ranked[self.s.cap :])
+            weighted = [map(operator.mul, itertools.repeat(weights[f]), parts[f]) for f in fields]
+            # per document: sum() of its weighted parts, as a tuple in field order
+            scores = weighted[0] if len(weighted) == 1 else map(sum, zip(*weighted, strict=True))
+            keep, others = _best(list(map(operator.neg, scores)), self.s.cap)
             entry["a"] = deltas(docs)
-            entry["r"] = [round(100 * sum(map(parts[f].__getitem__, others)) / len(others)) for f in range(3)]
-            tail = {"s": _field_lists(tfs, others), "f": [firsts[i] for i in others]}
+            entry["r"] = [round(100 * sum(map(parts[f].__getitem__, others)) / len(others)) if f in fields else 0
+                          for f in range(3)]  # fmt: skip
+            tail = {"s": _field_lists(tfs, others, n), "f": list(map(firsts.__getitem__, others))}
         if keep is None:
             entry["d"], entry["f"] = deltas(docs), firsts
         else:
-            entry["d"] = deltas([docs[i] for i in keep])
-            entry["f"] = [firsts[i] for i in keep]
-        entry["s"] = _field_lists(tfs, keep)
+            entry["d"] = deltas(list(map(docs.__getitem__, keep)))
+            entry["f"] = list(map(firsts.__getitem__, keep))
+        entry["s"] = _field_lists(tfs, keep, n)
         return entry, tail
 
-    def _parts(self, tfs: Sequence[Sequence[int]], docs: Sequence[int]) -> list[list[float]]:
+    def _parts(self, tfs: Sequence[Sequence[int]], docs: Sequence[int], fields: Sequence[int]) -> list[list[float]]:
         """BM25's tf part per field and document, tf(k1+1)/(tf + k1(1-b+b·len/avg)), with this
         segment's average lengths (used only to choose a capped term's kept documents and the
-        tail mean). Column by column in C-level maps: a capped term has thousands of documents,
-        and a Python call per document was a fifth of writing a 2,500-filing segment. A tf of 0
-        gives 0.0 (the denominator is at least k1(1-b) > 0)."""
+        tail mean), 0.0 for each document in a field not in ``fields``. Column by column in
+        C-level maps: a capped term has thousands of documents, and a Python call per document
+        was a fifth of writing a 2,500-filing segment. A tf of 0 gives 0.0 (the denominator is at
+        least k1(1-b) > 0)."""
         return [
             list(map(operator.truediv, map(operator.mul, tf, itertools.repeat(K1 + 1)),
                      map(operator.add, tf, map(norms.__getitem__, docs))))  # fmt: skip
-            for tf, norms in zip(tfs, self.norms, strict=True)
+            if f in fields
+            else [0.0] * len(docs)
+            for f, (tf, norms) in enumerate(zip(tfs, self.norms, strict=True))
         ]
+
+
+def _best(minus: list[float], cap: int) -> tuple[list[int], list[int]]:
+    """The ``cap`` best documents (lowest ``minus``, ties by document) and the others, each in
+    document order: ``sorted(ranked[:cap]), sorted(ranked[cap:])`` of ``ranked =
+    sorted(range(len(minus)), key=minus.__getitem__)`` (a stable sort), from the ``cap``-th
+    lowest value: those below it, then as many of those equal to it as fit, by document. One
+    sort of the floats and C-level passes instead of three sorts of the documents."""
+    at = sorted(minus)[cap - 1]
+    every = range(len(minus))
+    below = list(itertools.compress(every, map(operator.lt, minus, itertools.repeat(at))))
+    tied = list(itertools.compress(every, map(operator.eq, minus, itertools.repeat(at))))
+    above = list(itertools.compress(every, map(operator.gt, minus, itertools.repeat(at))))
+    fit = cap - len(below)
+    return sorted(below + tied[:fit]), sorted(tied[fit:] + above)
 
 
 def _object(items: list[tuple[str, str]]) -> str:
@@ -432,11 +453,12 @@ def _object(items: list[tuple[str, str]]) -> str:
     return "{" + ",".join(f"{dumps(t)}:{x}" for t, x in items) + "}"
 
 
-def _field_lists(tfs: Sequence[Sequence[int]], keep: Sequence[int] | None) -> list[Sequence[int]]:
-    """The kept documents' frequencies per field (``keep`` None: all), [] for an all-zero field."""
+def _field_lists(tfs: Sequence[Sequence[int]], keep: Sequence[int] | None, n: Sequence[int]) -> list[Sequence[int]]:
+    """The kept documents' frequencies per field (``keep`` None: all), [] for an all-zero field
+    (``n``: the field's number of documents with the term, 0 for none)."""
     out: list[Sequence[int]] = []
-    for col in tfs:
-        values = col if keep is None else [col[i] for i in keep]
+    for col, nonzero in zip(tfs, n, strict=True):
+        values = [] if not nonzero else col if keep is None else list(map(col.__getitem__, keep))
         out.append(values if any(values) else [])
     return out
 
