@@ -157,6 +157,8 @@ def build_site(work: Path, corpus: Path, count: int) -> tuple[Path, dict]:
         [exe, "build", "--source", str(corpus), "--output", str(site), "-q"], work / f"build-{count}.log"
     )
     res["summary"] = (work / f"build-{count}.log").read_text().strip().splitlines()[-1]
+    if not res["summary"].startswith("Built "):  # exit 1 is also "some filings failed": read the log
+        raise SystemExit(f"the build did not finish: {res['summary']} (see {work / f'build-{count}.log'})")
     return site, res
 
 
