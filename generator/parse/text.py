@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import html as _html
 import re
+from collections.abc import Callable, Iterator
 
 
 def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
@@ -188,6 +189,46 @@ def _drop(text: str, ascii_: bool) -> tuple[str, bool]:
     return "".join(pieces), pre
 
 
+#: The split-and-map steps of :func:`html_to_text` work on pieces of about this many characters.
+#: ``pattern.split`` holds a list entry and often a new string per match until the piece is
+#: joined: over a whole hostile document of tags (``<font>x</font>`` again and again, and a file
+#: may be 1 GB) that was 13 times the input (+275 MB for 21 MB), where ``sub`` with a callback
+#: had held ~1.5 times. A piece ends where no match can span the cut, so the result is the same.
+PIECE = 1 << 20
+_NOT_RUN = re.compile("[^ \ue000-\ue004]")
+
+
+def _pieces(text: str, cut_after: Callable[[str, int], int]) -> Iterator[str]:
+    """``text`` in consecutive pieces of at least :data:`PIECE` characters (the last one may be
+    shorter): each ends at ``cut_after(text, at)``, the end of the first safe cut at or after
+    ``at`` (or -1: none, the rest is one piece)."""
+    pos = 0
+    while len(text) - pos > PIECE:
+        end = cut_after(text, pos + PIECE)
+        if end < 0 or end >= len(text):
+            break
+        yield text[pos:end]
+        pos = end
+    yield text[pos:] if pos else text
+
+
+def _after_tag_end(text: str, at: int) -> int:
+    """Just after a ">": a tag match ends at its first ">", so none spans this cut."""
+    found = text.find(">", at)
+    return found + 1 if found >= 0 else -1
+
+
+def _before_cell(text: str, at: int) -> int:
+    """Just before a cell opening: a short cell holds none, so none spans this cut."""
+    return text.find(_CELL_OPEN, at)
+
+
+def _after_word(text: str, at: int) -> int:
+    """Just after a character that is no sentinel and no space: a run holds none."""
+    found = _NOT_RUN.search(text, at)
+    return found.end() if found else -1
+
+
 def _pre(match: re.Match[str]) -> str:
     """Inside <pre> the source's newlines are real: they (and blank lines) become breaks."""
     return match.group(1) + _PRE_BLANK.sub(_PARA, match.group(2)).replace("\n", _LINE) + match.group(3)
@@ -216,20 +257,40 @@ def html_to_text(html: str) -> str:
     text, pre = _drop(text, ascii_)
     if pre:
         text = _PRE.sub(_pre, text)
-    parts = _ANY_TAG.split(text)
-    parts[1::2] = map(_TAG_NAMES.__getitem__, parts[1::2])
-    text = unescape("".join(parts)).replace("\u200b", " ").replace("\ufeff", " ")
+    text = "".join(map(_tags, _pieces(text, _after_tag_end)))
+    text = unescape(text).replace("\u200b", " ").replace("\ufeff", " ")
     text = " ".join(text.split())
     for _ in range(_CELL_LEVELS):
-        parts = _SHORT_CELL.split(text)
-        if len(parts) == 1:
+        cells = [_cells(piece) for piece in _pieces(text, _before_cell)]
+        if not any(found for _piece, found in cells):
             break
-        parts[1::2] = _short_cells(parts[1::2])
-        text = _CELL.join(parts)  # [text, cell, text, ...]: a _CELL either side of each cell
+        text = "".join(piece for piece, _found in cells)
     # The cell sentinels left (long cells) are in runs too, and read as tabs.
+    text = "".join(map(_runs, _pieces(text, _after_word)))
+    return text.replace(" \n", "\n").replace(" \t", "\t").strip()
+
+
+def _tags(text: str) -> str:
+    """Each tag as what it leaves in the text (:data:`_TAG_NAMES`)."""
+    parts = _ANY_TAG.split(text)
+    parts[1::2] = map(_TAG_NAMES.__getitem__, parts[1::2])
+    return "".join(parts)
+
+
+def _cells(text: str) -> tuple[str, bool]:
+    """Each short cell on one line between ``_CELL``s, and whether there was any."""
+    parts = _SHORT_CELL.split(text)
+    if len(parts) == 1:
+        return text, False
+    parts[1::2] = _short_cells(parts[1::2])
+    return _CELL.join(parts), True  # [text, cell, text, ...]: a _CELL either side of each cell
+
+
+def _runs(text: str) -> str:
+    """Each run of sentinels as a blank line, a newline or a tab (:data:`_RUNS`)."""
     parts = _SENTINEL_RUN.split(text)
     parts[1::2] = map(_RUNS.__getitem__, parts[1::2])
-    return "".join(parts).replace(" \n", "\n").replace(" \t", "\t").strip()
+    return "".join(parts)
 
 
 # --- XML -> plain text --------------------------------------------------------------------------
