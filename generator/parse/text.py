@@ -50,7 +50,8 @@ _DROP = re.compile(
     re.I | re.S,
 )
 _PRE_NAME = r"(?:pre|plaintext|xmp|listing)\b"
-_PRE = re.compile(rf"(<{_PRE_NAME}[^>]*>)(.*?)(</(?:pre|plaintext|xmp|listing)\s*>|\Z)", re.I | re.S)
+#: The closing tag takes the same names (its ``\b`` changes nothing before ``\s*>``).
+_PRE = re.compile(rf"(<{_PRE_NAME}[^>]*>)(.*?)(</{_PRE_NAME}\s*>|\Z)", re.I | re.S)
 #: ``_DROP`` for the lower-cased copy of an ASCII text (same offsets, same matches: on ASCII,
 #: ignoring case is lower-casing both sides), plus where ``_PRE`` could start once those are
 #: dropped (group 2; never where a dropped element starts, so it hides no match of ``_DROP``).
