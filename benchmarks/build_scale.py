@@ -8,7 +8,8 @@ The code run is a copy of ``generator/`` and ``templates/`` taken at the start (
 as benchmarks/incremental.py does): the build digests its own code, so an edit in the checkout
 during a long run would make the no-change build render everything.
 
-1. **full**: a fresh output folder (wall time, filings/s, peak RSS of the whole process tree:
+1. **full**: a fresh output folder; the previous run's is moved aside and deleted only after the
+   timed builds (``set_aside``; ``--delete-first`` deletes it before, as sessions 2-7 did) (wall time, filings/s, peak RSS of the whole process tree:
    the build and its worker processes, sampled from /proc every 0.1 s), with the build's own phase
    timings (``FILING_ARCHIVE_TIMINGS=1``);
 2. **no change**: the same command again (nothing to read or write);
@@ -68,16 +69,38 @@ def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run(work: Path, count: int, jobs: int | None) -> dict:
+def set_aside(site: Path, delete_first: bool = False) -> Path | None:
+    """Move the previous run's site out of the way, to be deleted after the timed builds.
+
+    Deleting it first would slow the build down for reasons that are not the build's: on an ext4
+    file system without a journal (this VM's root: ``/proc/fs/jbd2`` is empty), allocating an
+    inode skips every free inode deleted within the last 60 s, or 360 s while its inode table
+    block is dirty, one buffer-cache lookup each (``fs/ext4/ialloc.c``, ``recently_deleted``).
+    Right after 335,000 files of the previous 10,000-filing site were deleted, every file the
+    build creates walks those: a third of a 1,000-filing build's CPU samples were there after a
+    few such deletions, and it is much of why system time swung 2x between runs of the same code
+    in sessions 4-7. A user's first build does not follow such a deletion, and ext4 with a
+    journal (the default) never makes the check."""
+    if not site.exists():
+        return None
+    if delete_first:
+        shutil.rmtree(site)
+        return None
+    aside = site.with_name(f".deleting-{site.name}-{time.time_ns()}")
+    site.rename(aside)
+    return aside
+
+
+def run(work: Path, count: int, jobs: int | None, delete_first: bool = False) -> dict:
     corpus = make_corpus(work, count)
     site = work / f"build-site-{count}"
-    shutil.rmtree(site, ignore_errors=True)
+    aside = set_aside(site, delete_first)
     code = snapshot_code(work)
     cmd = [sys.executable, "-m", "generator", "build", "--source", str(corpus), "--output", str(site), "-q"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     env = dict(os.environ, FILING_ARCHIVE_TIMINGS="1")
-    results: dict = {"count": count, "jobs": jobs or os.cpu_count()}
+    results: dict = {"count": count, "jobs": jobs or os.cpu_count(), "deleted_first": delete_first}
     for step in ("full", "no change", "one change"):
         if step == "one change":
             results["edited"] = _edit_one(corpus).name
@@ -96,6 +119,8 @@ def run(work: Path, count: int, jobs: int | None) -> dict:
         original = corpus / results["edited"]
         text = original.read_text(encoding="latin-1").replace("\nzebrafishcanary\n", "", 1)
         original.write_text(text, encoding="latin-1")  # leave the corpus as make_corpus made it
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
     return results
 
 
@@ -105,9 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/fa-bench"))
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--json", type=Path, help="write the raw measures here")
+    ap.add_argument(
+        "--delete-first",
+        action="store_true",
+        help="delete the previous site before the full build, not after (see set_aside)",
+    )
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    runs = [run(args.work, n, args.jobs) for n in (args.count or [10000])]
+    runs = [run(args.work, n, args.jobs, args.delete_first) for n in (args.count or [10000])]
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(runs, indent=1, sort_keys=True) + "\n")
