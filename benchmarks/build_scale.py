@@ -8,10 +8,10 @@ The code run is a copy of ``generator/`` and ``templates/`` taken at the start (
 as benchmarks/incremental.py does): the build digests its own code, so an edit in the checkout
 during a long run would make the no-change build render everything.
 
-1. **full**: a fresh output folder; the previous run's is moved aside and deleted only after the
-   timed builds (``set_aside``; ``--delete-first`` deletes it before, as sessions 2-7 did) (wall time, filings/s, peak RSS of the whole process tree:
+1. **full**: a fresh output folder (wall time, filings/s, peak RSS of the whole process tree:
    the build and its worker processes, sampled from /proc every 0.1 s), with the build's own phase
-   timings (``FILING_ARCHIVE_TIMINGS=1``);
+   timings (``FILING_ARCHIVE_TIMINGS=1``). The previous run's site is moved aside and deleted only
+   after the timed builds (``set_aside``; ``--delete-first`` deletes it before, as sessions 2-7 did);
 2. **no change**: the same command again (nothing to read or write);
 3. **one change**: one filing edited (a word added, saved with a new mtime), then the command again.
 
@@ -77,7 +77,7 @@ def set_aside(site: Path, delete_first: bool = False) -> Path | None:
     inode skips every free inode deleted within the last 60 s, or 360 s while its inode table
     block is dirty, one buffer-cache lookup each (``fs/ext4/ialloc.c``, ``recently_deleted``).
     Right after 335,000 files of the previous 10,000-filing site were deleted, every file the
-    build creates walks those: a third of a 1,000-filing build's CPU samples were there after a
+    build creates walks those: ~30 % of a 1,000-filing build's CPU samples were there after a
     few such deletions, and it is much of why system time swung 2x between runs of the same code
     in sessions 4-7. A user's first build does not follow such a deletion, and ext4 with a
     journal (the default) never makes the check."""
@@ -94,7 +94,7 @@ def set_aside(site: Path, delete_first: bool = False) -> Path | None:
 def run(work: Path, count: int, jobs: int | None, delete_first: bool = False) -> dict:
     corpus = make_corpus(work, count)
     site = work / f"build-site-{count}"
-    aside = set_aside(site, delete_first)
+    set_aside(site, delete_first)
     code = snapshot_code(work)
     cmd = [sys.executable, "-m", "generator", "build", "--source", str(corpus), "--output", str(site), "-q"]
     if jobs:
@@ -119,7 +119,7 @@ def run(work: Path, count: int, jobs: int | None, delete_first: bool = False) ->
         original = corpus / results["edited"]
         text = original.read_text(encoding="latin-1").replace("\nzebrafishcanary\n", "", 1)
         original.write_text(text, encoding="latin-1")  # leave the corpus as make_corpus made it
-    if aside is not None:
+    for aside in work.glob(f".deleting-{site.name}-*"):  # this run's, and any a stopped run left
         shutil.rmtree(aside, ignore_errors=True)
     return results
 
