@@ -26,14 +26,13 @@ import argparse
 import json
 import os
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from incremental import snapshot_code  # noqa: E402
-from search_scale import make_corpus, measure  # noqa: E402
+from search_scale import make_corpus, measure, remove_set_aside, set_aside  # noqa: E402
 
 
 def _edit_one(corpus: Path) -> Path:
@@ -69,28 +68,6 @@ def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def set_aside(site: Path, delete_first: bool = False) -> Path | None:
-    """Move the previous run's site out of the way, to be deleted after the timed builds.
-
-    Deleting it first would slow the build down for reasons that are not the build's: on an ext4
-    file system without a journal (this VM's root: ``/proc/fs/jbd2`` is empty), allocating an
-    inode skips every free inode deleted within the last 60 s, or 360 s while its inode table
-    block is dirty, one buffer-cache lookup each (``fs/ext4/ialloc.c``, ``recently_deleted``).
-    Right after 335,000 files of the previous 10,000-filing site were deleted, every file the
-    build creates walks those: ~30 % of a 1,000-filing build's CPU samples were there after a
-    few such deletions, and it is much of why system time swung 2x between runs of the same code
-    in sessions 4-7. A user's first build does not follow such a deletion, and ext4 with a
-    journal (the default) never makes the check."""
-    if not site.exists():
-        return None
-    if delete_first:
-        shutil.rmtree(site)
-        return None
-    aside = site.with_name(f".deleting-{site.name}-{time.time_ns()}")
-    site.rename(aside)
-    return aside
-
-
 def run(work: Path, count: int, jobs: int | None, delete_first: bool = False) -> dict:
     corpus = make_corpus(work, count)
     site = work / f"build-site-{count}"
@@ -119,8 +96,7 @@ def run(work: Path, count: int, jobs: int | None, delete_first: bool = False) ->
         original = corpus / results["edited"]
         text = original.read_text(encoding="latin-1").replace("\nzebrafishcanary\n", "", 1)
         original.write_text(text, encoding="latin-1")  # leave the corpus as make_corpus made it
-    for aside in work.glob(f".deleting-{site.name}-*"):  # this run's, and any a stopped run left
-        shutil.rmtree(aside, ignore_errors=True)
+    remove_set_aside(site)
     return results
 
 
