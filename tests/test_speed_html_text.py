@@ -244,19 +244,25 @@ def test_shared_corpus_reads_as_before() -> None:
             assert text.html_to_text(doc) == _former_html_to_text(doc), path.name
 
 
+def _read_traced(html: str) -> tuple[str, int]:
+    """``html_to_text(html)`` and the peak of the memory Python allocated while it ran."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = text.html_to_text(html)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return out, peak
+
+
 def test_a_comment_bomb_costs_no_memory_per_comment():
     """Tiny comments by the million (a hostile document may be up to 1 GB) are dropped without
     holding anything per comment: a list of their spans held ~140 bytes each, twenty times the
     input (+436 MB for 21 MB of them), where the text itself needs a few copies at most."""
-    import tracemalloc
-
     bomb = "<html><body>" + "<!---->" * 1_000_000 + "<p>x</p>"
-    tracemalloc.start()
-    try:
-        out = text.html_to_text(bomb)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    out, peak = _read_traced(bomb)
     assert out == "x"
     assert peak < 8 * len(bomb)  # the lower-cased copy, the pieces' list, the joined result
 
@@ -281,14 +287,7 @@ def test_a_tag_bomb_holds_no_string_per_tag():
     """A document of nothing but short tags (up to the 1 GB a file may be) is read in pieces:
     split over the whole text, a new name string and list entries per tag were 13 times the
     input; in pieces of about 1 MB the peak is a few copies of the text."""
-    import tracemalloc
-
     bomb = "<html><body>" + "<font>x</font>" * 500_000
-    tracemalloc.start()
-    try:
-        out = text.html_to_text(bomb)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    out, peak = _read_traced(bomb)
     assert out == "x" * 500_000
     assert peak < 6 * len(bomb)
