@@ -50,20 +50,54 @@ class _Pool:
         self.window = max(1, window)
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any], weight: int | None = None) -> Iterator[Any]:
-        return self._ordered(fn, iter(items))
+        return _Ordered(self.pool, fn, iter(items), self.window)
 
-    def _ordered(self, fn: Callable[[Any], Any], items: Iterator[Any]) -> Iterator[Any]:
-        out: collections.deque = collections.deque()
+
+_END = object()
+
+
+class _Ordered(Iterator[Any]):
+    """The results of ``fn`` over ``items`` in order, ``window`` tasks out at most; :meth:`widen`
+    sends more at once. The build calls it before it writes a search segment (seconds in the
+    build process alone): with only the window out, the workers finished their few tasks and
+    then waited for the build for most of each segment."""
+
+    def __init__(self, pool: Any, fn: Callable[[Any], Any], items: Iterator[Any], window: int) -> None:
+        self.pool, self.fn, self.items, self.window = pool, fn, items, window
+        self.out: collections.deque = collections.deque()
+
+    def _submit(self) -> bool:
+        item = next(self.items, _END)
+        if item is _END:
+            return False
+        self.out.append(self.pool.submit(self.fn, item))
+        return True
+
+    def __next__(self) -> Any:
+        while len(self.out) < self.window and self._submit():
+            pass
+        if not self.out:
+            raise StopIteration
         try:
-            for item in items:
-                out.append(self.pool.submit(fn, item))
-                if len(out) >= self.window:
-                    yield out.popleft().result()
-            while out:
-                yield out.popleft().result()
-        finally:
-            for future in out:  # the build stopped taking results (an error): drop the rest
-                future.cancel()
+            return self.out.popleft().result()
+        except BaseException:
+            self.close()
+            raise
+
+    def widen(self, extra: int | None = None) -> None:
+        """Send up to ``extra`` (default: a window's worth) more tasks now, beyond the window;
+        their results wait until taken, so memory grows by at most that many results."""
+        for _ in range(self.window if extra is None else extra):
+            if not self._submit():
+                return
+
+    def close(self) -> None:
+        """The build stopped taking results (an error): drop the tasks not started."""
+        while self.out:
+            self.out.popleft().cancel()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def worker_init(build_pid: int | None = None) -> None:

@@ -77,6 +77,50 @@ def test_the_pool_keeps_only_a_window_of_tasks_out_and_results_in_order():
     assert taken == [n * n for n in range(50)]
 
 
+def test_widen_sends_more_tasks_at_once_and_keeps_the_order():
+    """Before it writes a search segment the build widens the window, so the workers have work
+    while it is busy; the results still come in order and no task is sent twice."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generator.scheduler import _Pool
+
+    lock, started = threading.Lock(), []
+
+    def task(n: int) -> int:
+        with lock:
+            started.append(n)
+        return n
+
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        results = _Pool(executor, window=3).map(task, range(20))
+        first = next(results)
+        assert len(results.out) == 2  # type: ignore[attr-defined]  # the window, less the one taken
+        results.widen()  # type: ignore[attr-defined]
+        assert len(results.out) == 2 + 3, "widen sends a window's worth at once"  # type: ignore[attr-defined]
+        rest = list(results)
+    assert [first, *rest] == list(range(20))
+    assert sorted(started) == list(range(20))
+
+
+def test_a_failed_task_drops_the_tasks_not_started():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generator.scheduler import _Pool
+
+    def task(n: int) -> int:
+        if n == 2:
+            raise ValueError("bad partition")
+        return n
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        results = _Pool(executor, window=4).map(task, range(10))
+        assert [next(results), next(results)] == [0, 1]
+        with pytest.raises(ValueError, match="bad partition"):
+            next(results)
+        assert not results.out  # type: ignore[attr-defined]
+
+
 def test_tasks_are_made_as_the_pool_takes_them(tmp_path):
     """The runner takes its items as a stream when told their weight: pass 2 makes a partition's
     tasks (each with its filing's context) only when it is handed out, so a 100,000-filing build
