@@ -150,8 +150,21 @@ def text_fingerprint(doc: Document | None) -> str | None:
     primary document filed in two forms: a full submission and its stripped primary text."""
     if doc is None or not doc.text:
         return None
-    words = " ".join(_inline_sgml_as(" ", doc.text).split())
-    return hashlib.sha1(words.encode("utf-8", "replace")).hexdigest()
+    return hashlib.sha1(_words(_inline_sgml_as(" ", doc.text))).hexdigest()
+
+
+#: The ASCII characters ``str.split()`` splits on, each made a space (the others stay).
+_ASCII_BLANKS = bytes.maketrans(b"\t\n\v\f\r\x1c\x1d\x1e\x1f", b" " * 9)
+_SPACES = re.compile(rb"  +")
+
+
+def _words(text: str) -> bytes:
+    """``" ".join(text.split())`` as UTF-8. ASCII text (nearly all of EDGAR's) goes through bytes:
+    its blanks made spaces, then each run of two or more made one, which touches only the runs
+    (~0.2 ms a filing); splitting made an object of every word (~0.35 ms)."""
+    if not text.isascii():
+        return " ".join(text.split()).encode("utf-8", "replace")
+    return _SPACES.sub(b" ", text.encode("ascii").translate(_ASCII_BLANKS)).strip(b" ")
 
 
 def _inline_sgml_as(repl: str, text: str) -> str:
