@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from generator.model import Document
 from generator.parse import filing as filing_mod
-from generator.parse.filing import _inline_sgml_as, parse_filing, text_fingerprint
+from generator.parse.filing import _inline_sgml_as, parse_filing, read_documents, text_fingerprint
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -73,3 +73,19 @@ def test_text_fingerprint_on_real_documents():
     for path in files:
         for doc in parse_filing(path.read_bytes(), path.name).documents:
             assert text_fingerprint(doc) == _old_text_fingerprint(doc), path
+
+
+# --- read_documents (what pass 2 reads again instead of the spill carrying it) -------------------
+
+
+def test_read_documents_reads_what_parse_filing_reads():
+    import gzip
+
+    files = _real_files()
+    if not files:
+        pytest.skip("no real documents here")
+    for path in files:
+        data = path.read_bytes()
+        assert read_documents(data, path.name) == parse_filing(data, path.name).documents, path
+        packed = gzip.compress(data, mtime=0)
+        assert read_documents(packed, path.name + ".gz") == parse_filing(packed, path.name + ".gz").documents

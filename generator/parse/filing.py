@@ -34,6 +34,7 @@ from generator.parse import signatures as signatures_mod
 from generator.parse import text as text_mod
 from generator.parse.cover_lines import Label
 from generator.parse.sgml import Header, Submission, looks_like_submission, read_submission
+from generator.parse.sgml import read_documents as sgml_read_documents
 
 #: Decompressed gzip inputs larger than this are refused (a "zip bomb" must not exhaust memory):
 #: the same 1 GB the build allows an uncompressed file (``build.MAX_FILE_BYTES``), not twice that.
@@ -66,6 +67,14 @@ def parse_filing(data: bytes, path: str) -> Filing:
     fmt = sub.header.format if sub.header else _standalone_format(sub.documents)
     source = SourceInfo(path=path, sha256=sha, format=fmt, compressed=compressed)
     return assemble(sub, source)
+
+
+def read_documents(data: bytes, path: str) -> tuple[Document, ...]:
+    """The documents :func:`parse_filing` reads from a file's bytes, and nothing else: what a
+    build's pass 2 reads again rather than carry them from pass 1 (``tasks._unspill``). The same
+    steps as :func:`parse_filing`; raises :class:`ParseError` where it would."""
+    raw = _gunzip(data)[0] if data[:2] == b"\x1f\x8b" else data
+    return sgml_read_documents(raw) if looks_like_submission(raw) else (_single_document(raw, path),)
 
 
 def _gunzip(data: bytes) -> tuple[bytes, bool, str | None]:
