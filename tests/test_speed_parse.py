@@ -6,6 +6,7 @@ the characters the fast paths treat specially) and real documents from the share
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.model import Document
+from generator.parse import cover as cover_mod
+from generator.parse import cover_name
 from generator.parse import filing as filing_mod
-from generator.parse.filing import _inline_sgml_as, parse_filing, read_documents, text_fingerprint
+from generator.parse.cover_lines import Cover, Label
+from generator.parse.filing import (
+    _inline_sgml_as,
+    parse_filing,
+    primary_text,
+    read_documents,
+    text_fingerprint,
+)
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -89,3 +99,56 @@ def test_read_documents_reads_what_parse_filing_reads():
         assert read_documents(data, path.name) == parse_filing(data, path.name).documents, path
         packed = gzip.compress(data, mtime=0)
         assert read_documents(packed, path.name + ".gz") == parse_filing(packed, path.name + ".gz").documents
+
+
+# --- Label with a lead (cover captions that may open with a bracket and blanks) -------------------
+
+_OLD_REPORT_DATE_RE = re.compile(
+    r"(\(\s*)?Date\s+of\s+(?:Report|earliest\s+event\s+reported|Event\s+Which\s+Requires\s+Filing)",
+    re.IGNORECASE,
+)
+_OLD_EXACT_NAME = re.compile(
+    r"[(\[]?\s*Exact\s+name\s+of\s+(?:the\s+)?(?:registrant|company|small\s+business\s+issuer|issuer"
+    r"|securitizer|depositor|trust)s?\b",
+    re.IGNORECASE,
+)
+_LED = ((_OLD_REPORT_DATE_RE, cover_mod._REPORT_DATE_RE), (_OLD_EXACT_NAME, cover_name._ABOVE_LABELS[0]))
+
+_CAPTION_PIECES = st.sampled_from(
+    ["Date of Report", "date  of\nreport", "DATE OF EARLIEST EVENT REPORTED", "Date of Event Which Requires Filing",
+     "Exact name of registrant", "EXACT NAME OF THE COMPANY", "exact name of issuers", "Exact Name of Trust",
+     "(", "[", "{", ")", " ", "  ", "\n", "\t", "\x1c", "\xa0", "x", "AB", "Date", "Exact", "of", "\u0130",
+     "\u212a", ":", "registrant", "s", "Report"]
+)  # fmt: skip
+
+
+def _all_matches(old: re.Pattern[str], label: Label, text: str) -> None:
+    expected = [(m.span(), m.groups()) for m in old.finditer(text)]
+    assert [(m.span(), m.groups()) for m in label.finditer(text)] == expected
+    assert [(m.span(), m.groups()) for m in label.finditer(Cover.of(text))] == [
+        (m.span(), m.groups()) for m in old.finditer(Cover.of(text).text)
+    ]
+    for pos in range(0, len(text) + 1, max(1, len(text) // 7)):
+        for endpos in (len(text), len(text) - pos // 2, pos + 12):
+            want = old.search(text, pos, endpos)
+            got = label.search(text, pos, endpos)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), (pos, endpos)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CAPTION_PIECES, max_size=30).map("".join))
+def test_a_led_label_matches_what_the_whole_pattern_matches(text):
+    for old, label in _LED:
+        _all_matches(old, label, text)
+
+
+def test_a_led_label_on_real_covers():
+    files = _real_files()
+    if not files:
+        pytest.skip("no real documents here")
+    for path in files:
+        text = primary_text(parse_filing(path.read_bytes(), path.name).primary)
+        for old, label in _LED:
+            cover = Cover.of(text)
+            want = [(m.span(), m.groups()) for m in old.finditer(cover.text)]
+            assert [(m.span(), m.groups()) for m in label.finditer(cover)] == want, path
