@@ -32,8 +32,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 def _real_files(limit: int = 60) -> list[Path]:
     """Real submissions and documents: the shared corpus (when present) and the fixtures."""
-    found = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".txt", ".htm", ".html", ".xml"))
-    found += sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".txt", ".htm", ".html", ".xml"))
+    found = sorted(
+        p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".txt", ".htm", ".html", ".xml")
+    )
+    found += sorted(
+        p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".txt", ".htm", ".html", ".xml")
+    )
     return found[:limit] + found[limit::7]
 
 
@@ -55,7 +59,9 @@ _TEXT_PIECES = st.sampled_from(
 
 
 def _doc(text: str) -> Document:
-    return Document(sequence=1, type=None, filename=None, description=None, size=len(text), format="plain", text=text)
+    return Document(
+        sequence=1, type=None, filename=None, description=None, size=len(text), format="plain", text=text
+    )
 
 
 @settings(max_examples=500, deadline=None)
@@ -132,7 +138,10 @@ def _all_matches(old: re.Pattern[str], label: Label, text: str) -> None:
         for endpos in (len(text), len(text) - pos // 2, pos + 12):
             want = old.search(text, pos, endpos)
             got = label.search(text, pos, endpos)
-            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), (pos, endpos)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), (
+                pos,
+                endpos,
+            )
 
 
 @settings(max_examples=400, deadline=None)

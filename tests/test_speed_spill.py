@@ -132,7 +132,9 @@ def test_a_file_changed_between_the_passes_is_parsed_again(tmp_path):
     from generator.model import SourceFile
 
     original = next(
-        u[0] for u in _units() if len(u) == 1 and not u[0].group and b"</TEXT>" in Path(u[0].abspath).read_bytes()
+        u[0]
+        for u in _units()
+        if len(u) == 1 and not u[0].group and b"</TEXT>" in Path(u[0].abspath).read_bytes()
     )
     copy = tmp_path / "filing.txt"
     shutil.copyfile(original.abspath, copy)
