@@ -86,5 +86,65 @@ def test_a_plain_text_primary_document_is_not_carried_twice(tmp_path):
         pytest.skip("no filing with a plain-text primary document in site_src")
     tasks.parse_unit_light((s,), spill=str(tmp_path))
     with open(tasks.spill_path(str(tmp_path), (s,)), "rb") as fh:
-        _filing, plain = pickle.loads(zlib.decompress(fh.read()))
+        _filing, plain, _bare = pickle.loads(zlib.decompress(fh.read()))
     assert plain == ""
+
+
+def _units():
+    from generator.build import make_units
+
+    sources, _ = discover(SITE_SRC)
+    return make_units([s for s in sources if s.kind != "page"])
+
+
+def test_pass_two_gets_back_the_filing_pass_one_parsed(tmp_path):
+    """Bare documents read again from the file, or a folder's filing kept whole: the filing pass
+    2 reads back is the one pass 1 parsed, every document's text and decoded bytes included."""
+    units = _units()
+    assert any(len(u) > 1 or u[0].group for u in units), "site_src should hold an accession folder"
+    for unit in units:
+        parsed = tasks.parse_unit(unit)
+        if parsed.filing is None:
+            continue
+        tasks.parse_unit_light(unit, spill=str(tmp_path))
+        back = tasks._unspill(str(tmp_path), unit)
+        assert back is not None and back.filing == parsed.filing, unit[0].path
+        assert not Path(tasks.spill_path(str(tmp_path), unit)).exists()
+
+
+def test_a_single_files_spill_holds_no_document_text(tmp_path):
+    import pickle
+    import zlib
+
+    unit = next(u for u in _units() if len(u) == 1 and not u[0].group and u[0].path.endswith(".txt"))
+    tasks.parse_unit_light(unit, spill=str(tmp_path))
+    with open(tasks.spill_path(str(tmp_path), unit), "rb") as fh:
+        filing, _plain, bare = pickle.loads(zlib.decompress(fh.read()))
+    assert bare and filing.documents
+    assert all(d.text == "" and d.data is None and d.sha256 for d in filing.documents)
+
+
+def test_a_file_changed_between_the_passes_is_parsed_again(tmp_path):
+    """The bare spill names its documents by their bodies' digests: if the file no longer holds
+    them, pass 2 must not pair pass 1's facts with other text."""
+    import shutil
+
+    from generator.model import SourceFile
+
+    original = next(
+        u[0]
+        for u in _units()
+        if len(u) == 1 and not u[0].group and b"</TEXT>" in Path(u[0].abspath).read_bytes()
+    )
+    copy = tmp_path / "filing.txt"
+    shutil.copyfile(original.abspath, copy)
+    unit = (SourceFile(original.path, str(copy), original.kind),)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    tasks.parse_unit_light(unit, spill=str(spill))
+    data = copy.read_bytes()
+    at = data.rindex(b"</TEXT>")
+    copy.write_bytes(data[:at] + b"\nA LINE ADDED AFTER PASS 1\n" + data[at:])
+    assert tasks._unspill(str(spill), unit) is None
+    copy.unlink()
+    assert tasks._unspill(str(spill), unit) is None

@@ -52,9 +52,8 @@ _CHECKED = r"(?:\[\s*[xX]\s*\]|\(\s*[xX]\s*\)|[xXýþ☒⌧✓✔])"
 _TENDER_RE = re.compile(rf"{_CHECKED}\s*(third-party|issuer)\s+tender\s+offer", re.IGNORECASE)
 _NAME_CAPTION = re.compile(r"exact\s+name\s+of|\(\s*name\s+of", re.IGNORECASE)
 
-_REPORT_DATE_RE = re.compile(
-    r"(\(\s*)?Date\s+of\s+(?:Report|earliest\s+event\s+reported|Event\s+Which\s+Requires\s+Filing)",
-    re.IGNORECASE,
+_REPORT_DATE_RE = Label(
+    r"Date\s+of\s+(?:Report|earliest\s+event\s+reported|Event\s+Which\s+Requires\s+Filing)", lead=r"(\(\s*)?"
 )
 _PERIOD_RE = Label(
     r"(?:for\s+the\s+(?:quarterly\s+period|fiscal\s+year|fiscal\s+quarter|quarter|year|period)\s+ended"
@@ -127,7 +126,7 @@ def _date_above(cover: Cover, pos: int) -> str | None:
 
 def read_report_dates(cover: Cover) -> tuple[str | None, str | None]:
     """(date of report, date of earliest event when the cover gives it apart, in parentheses)."""
-    for m in _REPORT_DATE_RE.finditer(cover.text):
+    for m in _REPORT_DATE_RE.finditer(cover):
         if m.group(1):
             found_above = _date_above(cover, m.start())
             if found_above:

@@ -62,22 +62,55 @@ class Label:
     thirds of the cover readers' time). Use the positions of a match only: on the copy its text
     is lower-cased."""
 
-    __slots__ = ("any", "_ascii")
+    __slots__ = ("any", "_ascii", "_core")
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: str, flags: int = 0, lead: str = "") -> None:
+        """``lead``: what a match may open with before ``pattern``'s first letter, brackets and
+        blanks only (``r"[(\\[]?\\s*"``). An optional opening leaves the engine no letter to skip
+        ahead to (a step per character of the cover), so a match is found by ``pattern`` alone and
+        then widened back (:meth:`search`)."""
         if "(?P" in pattern or "\\N" in pattern or "(?i" in pattern:
             raise ValueError("a Label's pattern has no named groups, \\N escapes or inline flags")
+        if lead and not pattern[:1].isalpha():
+            raise ValueError("a Label with a lead starts its pattern with a letter")
         #: The pattern ignoring case, for any text.
-        self.any = re.compile(pattern, flags | re.IGNORECASE)
-        self._ascii = re.compile(_lowered(pattern), flags)
+        self.any = re.compile(lead + pattern, flags | re.IGNORECASE)
+        self._ascii = re.compile(_lowered(lead + pattern), flags)
+        self._core = re.compile(_lowered(pattern), flags) if lead else None
 
     def finditer(self, text: Cover | str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         pattern, subject = self._on(text)
-        return pattern.finditer(subject, pos, endpos)
+        if self._core is None or pattern is self.any:
+            return pattern.finditer(subject, pos, endpos)
+        return self._led_matches(subject, pos, endpos)
 
     def search(self, text: Cover | str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         pattern, subject = self._on(text)
-        return pattern.search(subject, pos, endpos)
+        if self._core is None or pattern is self.any:
+            return pattern.search(subject, pos, endpos)
+        return self._led_search(subject, pos, endpos)
+
+    def _led_search(self, low: str, pos: int, endpos: int) -> re.Match[str] | None:
+        """The whole pattern's first match from ``pos``: its letters are found first, then the
+        whole pattern is run from the start of the blanks and the one bracket before them. No
+        match can start earlier: a lead holds only brackets and blanks, and the letters before
+        are not the lead's (nor, being letters, blanks)."""
+        assert self._core is not None
+        core = self._core.search(low, pos, endpos)
+        if core is None:
+            return None
+        start = core.start()
+        while start > pos and low[start - 1].isspace():
+            start -= 1
+        if start > pos and low[start - 1] in "([{":
+            start -= 1
+        return self._ascii.search(low, start, endpos)
+
+    def _led_matches(self, low: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        """``finditer`` by :meth:`_led_search` (a match is never empty: it holds a letter)."""
+        while (m := self._led_search(low, pos, endpos)) is not None:
+            yield m
+            pos = m.end()
 
     def _on(self, text: Cover | str) -> tuple[re.Pattern[str], str]:
         """The compiled pattern and the string to run it over (the same offsets as ``text``)."""

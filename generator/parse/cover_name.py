@@ -16,8 +16,9 @@ from generator.parse.dates import DATE_RE
 
 _ABOVE_LABELS = (
     Label(
-        r"[(\[]?\s*Exact\s+name\s+of\s+(?:the\s+)?(?:registrant|company|small\s+business\s+issuer|issuer"
-        r"|securitizer|depositor|trust)s?\b"
+        r"Exact\s+name\s+of\s+(?:the\s+)?(?:registrant|company|small\s+business\s+issuer|issuer"
+        r"|securitizer|depositor|trust)s?\b",
+        lead=r"[(\[]?\s*",
     ),
     Label(r"\(\s*Name\s+of\s+(?:Subject\s+Company|Issuer)\b"),
     Label(r"^[ \t]*\(?Name\s+of\s+Institutional\s+Investment\s+Manager", re.MULTILINE),

@@ -34,6 +34,7 @@ from generator.parse import signatures as signatures_mod
 from generator.parse import text as text_mod
 from generator.parse.cover_lines import Label
 from generator.parse.sgml import Header, Submission, looks_like_submission, read_submission
+from generator.parse.sgml import read_documents as sgml_read_documents
 
 #: Decompressed gzip inputs larger than this are refused (a "zip bomb" must not exhaust memory):
 #: the same 1 GB the build allows an uncompressed file (``build.MAX_FILE_BYTES``), not twice that.
@@ -66,6 +67,14 @@ def parse_filing(data: bytes, path: str) -> Filing:
     fmt = sub.header.format if sub.header else _standalone_format(sub.documents)
     source = SourceInfo(path=path, sha256=sha, format=fmt, compressed=compressed)
     return assemble(sub, source)
+
+
+def read_documents(data: bytes, path: str) -> tuple[Document, ...]:
+    """The documents :func:`parse_filing` reads from a file's bytes, and nothing else: what a
+    build's pass 2 reads again rather than carry them from pass 1 (``tasks._unspill``). The same
+    steps as :func:`parse_filing`; raises :class:`ParseError` where it would."""
+    raw = _gunzip(data)[0] if data[:2] == b"\x1f\x8b" else data
+    return sgml_read_documents(raw) if looks_like_submission(raw) else (_single_document(raw, path),)
 
 
 def _gunzip(data: bytes) -> tuple[bytes, bool, str | None]:
@@ -150,8 +159,21 @@ def text_fingerprint(doc: Document | None) -> str | None:
     primary document filed in two forms: a full submission and its stripped primary text."""
     if doc is None or not doc.text:
         return None
-    words = " ".join(_inline_sgml_as(" ", doc.text).split())
-    return hashlib.sha1(words.encode("utf-8", "replace")).hexdigest()
+    return hashlib.sha1(_words(_inline_sgml_as(" ", doc.text))).hexdigest()
+
+
+#: The ASCII characters ``str.split()`` splits on, each made a space (the others stay).
+_ASCII_BLANKS = bytes.maketrans(b"\t\n\v\f\r\x1c\x1d\x1e\x1f", b" " * 9)
+_SPACES = re.compile(rb"  +")
+
+
+def _words(text: str) -> bytes:
+    """``" ".join(text.split())`` as UTF-8. ASCII text (nearly all of EDGAR's) goes through bytes:
+    its blanks made spaces, then each run of two or more made one, which touches only the runs
+    (~0.2 ms a filing); splitting made an object of every word (~0.35 ms)."""
+    if not text.isascii():
+        return " ".join(text.split()).encode("utf-8", "replace")
+    return _SPACES.sub(b" ", text.encode("ascii").translate(_ASCII_BLANKS)).strip(b" ")
 
 
 def _inline_sgml_as(repl: str, text: str) -> str:

@@ -390,6 +390,14 @@ def _read_documents(data: bytes, first: int, diags: list[str]) -> list[Document]
     return docs
 
 
+def read_documents(data: bytes) -> tuple[Document, ...]:
+    """The documents :func:`read_submission` reads from ``data``, without its header or
+    diagnostics: a build's pass 2 has the filing's facts from pass 1 and reads only its documents
+    from the file again (``tasks._unspill``)."""
+    first = data.find(_DOC_OPEN)
+    return tuple(_read_documents(data, first, [])) if first >= 0 else ()
+
+
 def read_submission(data: bytes) -> Submission:
     """Split a full submission into its header and documents. Never raises on bad input: problems
     become diagnostics (a truncated document, a declared count that does not match, ...)."""
