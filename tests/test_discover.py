@@ -76,6 +76,10 @@ def _apply(root, op: str, name: str) -> str:
     path = root / name
     if op in ("write", "filing"):
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink() and path.is_file():  # writing through a link changes its target, and
+            target = path.resolve()  # the target is what a watcher reports (the link is untouched)
+            target.write_bytes(_FILING + name.encode() if op == "filing" else b"just notes\n")
+            return str(target)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
         if path.is_symlink() and not path.exists():  # a dangling link or a loop ("link a.txt" to
