@@ -5,6 +5,7 @@ refuses exactly the same paths, and never writes outside the stage."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -70,8 +71,12 @@ def _site(tmp: Path) -> Path:
     return site
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+def _tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _outcome(stage, site: Path, root: Path, output: Output):
@@ -152,4 +157,15 @@ def test_the_remembered_folders_are_capped(tmp_path, monkeypatch):
         seen = write._stage_folders(str(tmp_path / "stage"))
         assert len(seen.made) <= 3 and len(seen.site_lacks) <= 3
     assert len(_tree(tmp_path / "stage")) == 10
+    write.forget_stage_folders()
+
+
+def test_a_large_file_is_staged_whole(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    data = os.urandom(1 << 20) * 5
+    assert write.stage_file(site, tmp_path / "stage", Output("filings/a/big.txt", data)) is True
+    assert (tmp_path / "stage" / "filings" / "a" / "big.txt").read_bytes() == data
+    assert write.stage_file(site, tmp_path / "stage", Output("filings/a/big.txt", b"short")) is True
+    assert (tmp_path / "stage" / "filings" / "a" / "big.txt").read_bytes() == b"short"  # truncated
     write.forget_stage_folders()
