@@ -58,14 +58,20 @@ def safe_target(root: Path, rel: str) -> Path:
 
 def _safe_path(root_s: str, rel: str) -> str:
     """:func:`safe_target` as a string (building a Path per file cost more than the check)."""
-    if not rel or rel.startswith("/") or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
-        raise UnsafePath(f"refusing to write outside the output folder: {rel!r}")
-    if "\x00" in rel:
-        raise UnsafePath(f"refusing a path with a NUL byte: {rel!r}")
+    _check_name(rel)
     folder = rel.rpartition("/")[0]
     if (root_s, folder) not in _CHECKED:
         _check_folder(root_s, folder, rel)
     return root_s + "/" + rel
+
+
+def _check_name(rel: str) -> None:
+    """Raise UnsafePath for a name that is not a plain relative path (the part of the check no
+    cache of folders can stand in for: it runs for every file)."""
+    if not rel or rel.startswith("/") or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
+        raise UnsafePath(f"refusing to write outside the output folder: {rel!r}")
+    if "\x00" in rel:
+        raise UnsafePath(f"refusing a path with a NUL byte: {rel!r}")
 
 
 def _remember(root_s: str, folder: str) -> None:
@@ -193,12 +199,89 @@ def stage_file(out: Path, stage_root: Path, output: Output) -> bool | None:
     """Stage ``output`` under ``stage_root`` unless the site already has these bytes.
 
     Returns None (unchanged, nothing staged), True (a new file) or False (a changed file). Safe to
-    call from worker processes: each output path belongs to exactly one of them."""
-    same = _same_bytes(_safe_path(str(out), output.path), output.data)
-    if same:
-        return None
-    write_file(stage_root, output, atomic=False)
+    call from worker processes: each output path belongs to exactly one of them.
+
+    A file in a folder the site does not have is new without looking (no bytes to compare, and
+    no path of the site is read or written: the link checks guard the site's paths when the
+    stage is applied), so the site's folder is looked at once, not for each of its files."""
+    rel = output.path
+    folder = rel.rpartition("/")[0]
+    seen = _stage_folders(str(stage_root))
+    if folder in seen.site_lacks:
+        same = None  # (the name is checked as the stage's path is made)
+    else:
+        out_s = str(out)
+        same = _same_bytes(_safe_path(out_s, rel), output.data)
+        if same:
+            return None
+        if same is None and not _check_folder(out_s, folder, rel):
+            seen.note(seen.site_lacks, folder)
+    _write_staged(seen, output)
     return same is None
+
+
+class _StageFolders:
+    """What filling one stage has learnt about folders: those made in the stage and those the
+    site lacks. Staging looked at both for every file (a ``stat`` that failed, an ``lstat`` that
+    failed, an ``isdir``: ~30 files a filing), though neither changes while a build renders: the
+    site is not written until the stage is applied, and a stage's root names one build."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.made: set[str] = set()
+        self.site_lacks: set[str] = set()
+
+    def note(self, folders: set[str], folder: str) -> None:
+        """Remember ``folder`` in ``folders``; capped like :data:`_CHECKED` (a forgotten folder
+        is only looked at again)."""
+        if len(folders) >= _CHECKED_MAX:
+            folders.clear()
+        folders.add(folder)
+
+
+_STAGE_FOLDERS = _StageFolders("")
+
+
+def _stage_folders(root: str) -> _StageFolders:
+    """The folders learnt while filling the stage at ``root`` (a different stage starts afresh)."""
+    global _STAGE_FOLDERS
+    if _STAGE_FOLDERS.root != root:
+        _STAGE_FOLDERS = _StageFolders(root)
+    return _STAGE_FOLDERS
+
+
+def forget_stage_folders() -> None:
+    global _STAGE_FOLDERS
+    _STAGE_FOLDERS = _StageFolders("")
+
+
+def _write_staged(seen: _StageFolders, output: Output) -> None:
+    """:func:`write_file` into the stage (in place: a crash discards the stage whole), making the
+    file's folder only when this stage has not made it yet."""
+    target = _safe_path(seen.root, output.path)
+    folder = output.path.rpartition("/")[0]
+    if folder not in seen.made:
+        parent = os.path.dirname(target)
+        if not os.path.isdir(parent):
+            os.makedirs(parent, exist_ok=True)
+            _safe_path(seen.root, output.path)  # re-check: mkdir may have met a link planted meanwhile
+        seen.note(seen.made, folder)
+    _write_new(target, output.data)
+
+
+#: What ``open(path, "wb")`` asks of the system; the bytes are written without its file objects
+#: (an ``fstat``, a buffer and their setup, for each of the ~30 files a filing stages).
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    fd = os.open(path, _WRITE_FLAGS, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 class Stage:
@@ -211,6 +294,7 @@ class Stage:
     def __init__(self, out: Path) -> None:
         self.out = out
         forget_checked_folders()
+        forget_stage_folders()
         recover(out)
         shutil.rmtree(out / STAGE_DIR, ignore_errors=True)  # what a build killed while rendering left
         # A folder of its own: a worker of a killed build that is still finishing a task can
@@ -284,10 +368,12 @@ class Stage:
 
     def discard(self) -> None:
         """Remove the stage folder (a build that had nothing to apply, or has applied)."""
+        forget_stage_folders()
         shutil.rmtree(self.out / STAGE_DIR, ignore_errors=True)
 
     def apply(self) -> tuple[int, int]:
         """Move the staged files into the site and remove the stale ones: (moved, removed)."""
+        forget_stage_folders()  # its folders move into the site
         return recover(self.out)
 
 
