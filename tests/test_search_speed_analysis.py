@@ -4,18 +4,23 @@
 others by the regular expression; cut offsets found by skipping pieces) must equal
 :func:`analysis.tokens` term for term and offset for offset, and ``update._postings`` (a list of
 positions per term, counts from their lengths) must equal a plain grouping of positions by term:
-the index's bytes depend on both.
+the index's bytes depend on both. ``update.digest`` (fed in pieces, ASCII texts escaped by a codec)
+must equal the sha256 of the whole document's ``repr``, which names every text chunk file.
 """
 
 from __future__ import annotations
 
+import hashlib
 from array import array
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.search import analysis
-from generator.search.update import _postings
+from generator.search.fields import BodyPart, SearchDoc
+from generator.search.update import _postings, digest
+from tests.conftest import FIXTURES, shared_corpus
 
 # letters (ASCII, Latin-1, Latin Extended, one outside the pattern), digits and every joiner
 pieces = st.one_of(
@@ -90,3 +95,61 @@ terms = st.lists(st.sampled_from(["a", "b", "c", "10-k", "z"]), max_size=30)
 @given(terms, terms, terms)
 def test_postings_equal_a_plain_grouping(company, form, body):
     assert _postings(company, form, body) == naive_postings(company, form, body)
+
+
+def repr_digest(doc: SearchDoc) -> str:
+    """The former ``update.digest``, verbatim: the value chunk files are named by."""
+    return hashlib.sha256(repr(doc).encode("utf-8")).hexdigest()[:20]
+
+
+# ASCII texts (the escaping codec's path) and any texts: quotes of either kind or both,
+# backslashes, escaped control characters, DEL, Latin-1, non-printables, astral, a lone surrogate
+tricky = st.one_of(
+    st.text(alphabet="'\"\\\n\r\t\x00\x0c\x1b\x7f a1"),
+    st.text(alphabet="'\\\n\x00\x7f a"),
+    st.text(
+        alphabet=st.one_of(st.sampled_from("'\"\\\n\x7f é\u00a0\u2028\U0001f600\udc80"), st.characters())
+    ),
+)
+fields = st.text(max_size=12)
+search_docs = st.builds(
+    SearchDoc,
+    id=fields, url=fields, title=tricky, company=tricky, form=fields, filed=st.none() | fields,
+    names=st.lists(tricky, max_size=2).map(tuple), ciks=st.lists(fields, max_size=2).map(tuple),
+    items=st.lists(fields, max_size=2).map(tuple), exhibits=st.lists(fields, max_size=2).map(tuple),
+    state=st.none() | fields, company_text=tricky, form_text=tricky,
+    body=st.lists(st.builds(BodyPart, url=tricky, text=tricky), max_size=3).map(tuple),
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(search_docs)
+def test_digest_equals_the_sha256_of_the_whole_repr(doc):
+    assert digest(doc) == repr_digest(doc)
+
+
+def _search_docs(paths: list[Path]) -> list[SearchDoc]:
+    from generator.parse.filing import parse_filing
+    from generator.search.fields import search_doc
+
+    docs = []
+    for path in paths:
+        try:
+            docs.append(search_doc(parse_filing(path.read_bytes(), path.name)))
+        except Exception:  # noqa: BLE001 - a hostile fixture that does not parse is not a case here
+            continue
+    return docs
+
+
+def test_digest_of_fixture_filings_equals_the_repr_digest():
+    docs = _search_docs(sorted(FIXTURES.rglob("*.txt")) + sorted(FIXTURES.rglob("*.nc")))
+    assert len(docs) >= 10
+    for doc in docs:
+        assert digest(doc) == repr_digest(doc), doc.id
+
+
+def test_digest_of_the_shared_corpus_equals_the_repr_digest():
+    docs = _search_docs(sorted((shared_corpus() / "full").glob("*.txt")))
+    assert len(docs) >= 100
+    for doc in docs:
+        assert digest(doc) == repr_digest(doc), doc.id
