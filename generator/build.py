@@ -13,8 +13,9 @@ Incremental and bounded by design (docs/build.md):
 3. **Assemble** the Site from those light filings (companies, neighbours, amendments, listings).
 4. **Pass 2, render** (worker processes): a filing is rendered only when its key changed: its
    unit's signature, its light record, its :class:`~generator.site.FilingContext` and the
-   templates its pages loaded last time. The worker reads back the whole filing pass 1 spilled
-   (or parses the unit again) and stages the pages; small passes run in this process.
+   templates its pages loaded last time. The worker reads back the filing pass 1 spilled (a
+   single file's documents it splits from the file again, checked against pass 1's digests), or
+   parses the unit again, and stages the pages; small passes run in this process.
 5. Listing groups whose material changed, markdown pages, static files and the search index
    (a delta segment); then the journal is written, the state committed and the stage applied
    (write.Stage): a crash at any point leaves a whole site.
