@@ -84,10 +84,10 @@ class _Ordered(Iterator[Any]):
             self.close()
             raise
 
-    def widen(self, extra: int | None = None) -> None:
-        """Send up to ``extra`` (default: a window's worth) more tasks now, beyond the window;
-        their results wait until taken, so memory grows by at most that many results."""
-        for _ in range(self.window if extra is None else extra):
+    def widen(self) -> None:
+        """Send up to a window's worth of tasks more now; their results wait until taken, so
+        memory grows by at most that many results."""
+        for _ in range(self.window):
             if not self._submit():
                 return
 
