@@ -58,20 +58,14 @@ def safe_target(root: Path, rel: str) -> Path:
 
 def _safe_path(root_s: str, rel: str) -> str:
     """:func:`safe_target` as a string (building a Path per file cost more than the check)."""
-    _check_name(rel)
-    folder = rel.rpartition("/")[0]
-    if (root_s, folder) not in _CHECKED:
-        _check_folder(root_s, folder, rel)
-    return root_s + "/" + rel
-
-
-def _check_name(rel: str) -> None:
-    """Raise UnsafePath for a name that is not a plain relative path (the part of the check no
-    cache of folders can stand in for: it runs for every file)."""
     if not rel or rel.startswith("/") or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
         raise UnsafePath(f"refusing to write outside the output folder: {rel!r}")
     if "\x00" in rel:
         raise UnsafePath(f"refusing a path with a NUL byte: {rel!r}")
+    folder = rel.rpartition("/")[0]
+    if (root_s, folder) not in _CHECKED:
+        _check_folder(root_s, folder, rel)
+    return root_s + "/" + rel
 
 
 def _remember(root_s: str, folder: str) -> None:
@@ -108,23 +102,17 @@ def _check_folder(root_s: str, folder: str, rel: str) -> bool:
     return False
 
 
-def write_file(root: Path, output: Output, atomic: bool = True) -> bool:
-    """Write one output if its bytes changed; True when the file was (re)written.
-
-    ``atomic=False`` (the private stage, which a crash discards whole) writes in place, and
-    always: :func:`stage_file` has already compared the bytes with the site's file."""
+def write_file(root: Path, output: Output) -> bool:
+    """Write one output atomically if its bytes changed; True when the file was (re)written.
+    (Files for the private stage, which a crash discards whole, go through :func:`stage_file`.)"""
     root_s = str(root)
     target = _safe_path(root_s, output.path)
-    if atomic and _same_bytes(target, output.data):
+    if _same_bytes(target, output.data):
         return False
     parent = os.path.dirname(target)
     if not os.path.isdir(parent):
         os.makedirs(parent, exist_ok=True)
         _safe_path(root_s, output.path)  # re-check: mkdir may have met a link planted meanwhile
-    if not atomic:
-        with open(target, "wb") as fh:
-            fh.write(output.data)
-        return True
     fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -20,7 +20,8 @@ from generator.write import UnsafePath, _check_folder, _same_bytes
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="symbolic links")
 
 
-# --- the former implementation, verbatim (write_file, _same_bytes and _check_folder are unchanged) ---
+# --- the former implementation, verbatim (_same_bytes and _check_folder are unchanged; the former
+# write_file(atomic=False), which only staging used, is _old_write_in_place) ---
 
 
 def _old_safe_path(root_s: str, rel: str) -> str:
@@ -35,11 +36,22 @@ def _old_safe_path(root_s: str, rel: str) -> str:
     return root_s + "/" + rel
 
 
+def _old_write_in_place(root: Path, output: Output) -> None:
+    root_s = str(root)
+    target = _old_safe_path(root_s, output.path)
+    parent = os.path.dirname(target)
+    if not os.path.isdir(parent):
+        os.makedirs(parent, exist_ok=True)
+        _old_safe_path(root_s, output.path)  # re-check: mkdir may have met a link planted meanwhile
+    with open(target, "wb") as fh:
+        fh.write(output.data)
+
+
 def old_stage_file(out: Path, stage_root: Path, output: Output) -> bool | None:
     same = _same_bytes(_old_safe_path(str(out), output.path), output.data)
     if same:
         return None
-    write.write_file(stage_root, output, atomic=False)
+    _old_write_in_place(stage_root, output)
     return same is None
 
 
