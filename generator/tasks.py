@@ -58,7 +58,7 @@ def parse_unit(unit: tuple[SourceFile, ...]) -> UnitResult:
     """Parse one unit; any exception becomes the unit's error, never the build's."""
     paths = tuple(s.path for s in unit)
     try:
-        if len(unit) == 1 and not unit[0].group:
+        if _single_file(unit):
             filing = parse_filing(read_source(unit[0]), unit[0].path)
             return UnitResult(paths, filing, fingerprint=text_fingerprint(filing.primary))
         res = parse_folder([FolderFile(s.path, read_source(s), s.kind) for s in unit])
