@@ -36,7 +36,25 @@ class SchedulerError(Exception):
 
 class _InProcess:
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any], weight: int | None = None) -> Iterator[Any]:
-        return map(fn, items)
+        return map(_collecting(fn), items)
+
+
+def _collecting(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``fn``, followed by a young garbage collection when the collector is paused (the build
+    pauses it, see build.py): a task run in the build process leaves reference cycles (Jinja's
+    macros and contexts, which hold the rendered filing and its texts), and with no collection
+    until the end of the phase they piled up: ``--jobs 1`` at 10,000 filings peaked at 3.3 GB,
+    ~200 KB a filing. A young collection walks only what was made since the last one: ~4 ms a
+    task of ~30 filings."""
+    import gc
+
+    def run(item: Any) -> Any:
+        result = fn(item)
+        if not gc.isenabled():
+            gc.collect(1)
+        return result
+
+    return run
 
 
 class _Pool:
@@ -193,7 +211,7 @@ class _Lazy:
             items = list(items)
             weight = len(items)
         if weight < IN_PROCESS_BELOW and not self.scheduler:
-            return map(fn, items)
+            return _InProcess().map(fn, items)
         if self.runner is None:
             if self.scheduler:
                 self.runner = self.stack.enter_context(_dask(self.scheduler, self.jobs))

@@ -141,3 +141,37 @@ def test_tasks_are_made_as_the_pool_takes_them(tmp_path):
             taken.append(r)
             assert len(made) <= len(taken) + WINDOW_PER_WORKER * 2, "made far ahead of the results"
     assert taken == list(range(200))
+
+
+def test_in_process_tasks_free_their_reference_cycles_while_the_collector_is_paused():
+    """``--jobs 1`` runs the tasks in the build process, whose collector is paused: a task's
+    reference cycles (Jinja's macros hold the rendered filing) are freed after each task, not at
+    the end of the phase (they piled up to 3.3 GB at 10,000 filings)."""
+    import gc
+    import weakref
+
+    from generator.scheduler import open_runner
+
+    class Page:
+        pass
+
+    alive = []
+
+    def task(n: int) -> int:
+        page = Page()
+        page.cycle = page  # type: ignore[attr-defined]
+        alive.append(weakref.ref(page))
+        return n
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        with open_runner(None, 1, 100) as pool:
+            for n in pool.map(task, range(100), weight=100):
+                assert all(ref() is None for ref in alive[:n + 1]), f"task {n}'s cycle still alive"
+        with open_runner(None, 2, 3) as pool:  # too few items for workers: in this process too
+            assert list(pool.map(task, range(3))) == [0, 1, 2]
+            assert all(ref() is None for ref in alive)
+    finally:
+        if was:
+            gc.enable()
