@@ -38,6 +38,7 @@ _LABELS = {
 }  # fmt: skip
 #: Amounts of the 13F information table: right-aligned, digits grouped.
 _AMOUNTS = frozenset({"value", "sshPrnamt", "Sole", "Shared", "None"})
+_AMOUNT_RE = re.compile(r"[0-9]{1,100}")  # ASCII digits only; no real amount is near 100 long
 
 
 @dataclass
@@ -141,7 +142,10 @@ def _leaves(node: Node, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, .
 
 
 def _cell(path: tuple[str, ...], value: str) -> str:
-    if path[-1] in _AMOUNTS and value.isdigit():
+    """An amount with its digits grouped when it is ASCII digits of a sane length; anything else
+    as written (``str.isdigit`` accepts "²", which ``int`` refuses, and ``int`` refuses over 4,300
+    digits: both raised and the filing failed to render)."""
+    if path[-1] in _AMOUNTS and _AMOUNT_RE.fullmatch(value):
         return f'<td class="n">{int(value):,}</td>'
     return f"<td>{html.escape(value)}</td>"
 

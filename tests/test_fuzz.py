@@ -581,8 +581,16 @@ def render_and_index(data: bytes, path: str = "fuzz.txt") -> None:
     update.finish()
 
 
+_INFO_TABLE = (
+    b'<?xml version="1.0"?>\n<informationTable><infoTable><value>%s</value></infoTable>'
+    b"<infoTable><value>1</value></infoTable></informationTable>"
+)
+
+
 @FUZZ
 @given(hostile_bytes)
+@example(_INFO_TABLE % "\u00b2".encode())  # "²".isdigit(), but int("²") raised
+@example(_INFO_TABLE % (b"1" * 5000))  # int() of over 4,300 digits raised
 @example(b'<html><body><p title="&lt;img src=x onerror=alert(1)&gt;">x</p>')  # inert: a value
 def test_render_and_search(data: bytes) -> None:
     """Hostile bytes that parse render and index without raising, and their pages run nothing.
