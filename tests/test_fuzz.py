@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import re
 import time
 from collections.abc import Callable
+from html.parser import HTMLParser
 
 import pytest
 from conftest import FIXTURES, ROOT
@@ -47,9 +49,22 @@ from generator.parse import (
     text,
     uu,
 )
-from generator.parse.filing import ParseError, parse_filing, primary_text, slug_id, text_fingerprint
+from generator.parse.filing import (
+    ParseError,
+    parse_filing,
+    primary_text,
+    read_documents,
+    slug_id,
+    text_fingerprint,
+)
 from generator.parse.folder import FolderFile, parse_folder
 from generator.parse.sgml import looks_like_submission, read_submission
+from generator.render import make_env, render_filing
+from generator.render_browse import render_browse
+from generator.render_xml import render_xml
+from generator.search.fields import search_doc
+from generator.search.update import IndexUpdate, analyse, chunk_files, without_chunks
+from generator.tasks import _bare
 
 settings.register_profile(
     "fuzz-default",
@@ -513,7 +528,82 @@ def test_sanitize(html: str) -> None:
     assert "expression(" not in out.lower() and "url(" not in out.lower()
 
 
-# --- regressions: hangs found by this file, each fixed in the parser --------------------------
+# --- after parsing: the filing's pages and its search record --------------------------------------
+class PageCheck(HTMLParser):
+    """The elements and attributes of a page as a browser tokenizes them (text inside an attribute
+    value, such as ``title="&lt;img onerror=x&gt;"``, is not a tag: a regex over the page said it
+    was; ``benchmarks/fuzz_render.py`` found that)."""
+
+    FRAMES = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet", "base"})
+    URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data"})
+    SCHEMES = ("javascript:", "vbscript:")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts = 0
+        self.bad: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.scripts += tag == "script"
+        if tag in self.FRAMES:
+            self.bad.append(f"<{tag}>")
+        for name, value in attrs:
+            url = re.sub(r"[\x00-\x20]", "", value or "").lower()
+            if name.startswith("on") or (name in self.URL_ATTRS and url.startswith(self.SCHEMES)):
+                self.bad.append(f"<{tag} {name}={value!r}>")
+
+
+def render_and_index(data: bytes, path: str = "fuzz.txt") -> None:
+    """What a build does with one filing after parsing it (``tasks.render_unit``, and the light
+    filing pass 1 keeps, the documents pass 2 reads again): its pages, the listings that show it,
+    its search record and index files. A filing or document page runs only the one script its
+    template loads."""
+    try:
+        filing = parse_filing(data, path)
+    except ParseError:
+        return
+    light = filing.light()
+    filing = pickle.loads(pickle.dumps(filing, protocol=pickle.HIGHEST_PROTOCOL))  # the spill
+    bare = tuple(map(_bare, read_documents(data, path)))  # what pass 2 reads again
+    assert bare == tuple(map(_bare, filing.documents))
+    built = site.assemble_site("Fuzz", [light], [])
+    env = make_env()
+    for out in render_filing(filing, built.context_for(light), env, data):
+        if out.path.endswith(".html"):
+            page = PageCheck()
+            page.feed(out.data.decode("utf-8"))
+            page.close()
+            assert page.scripts == 1 and not page.bad, (out.path, page.scripts, page.bad)
+    render_browse(built, env)
+    analysed = analyse(search_doc(filing))
+    chunk_files(analysed)
+    update = IndexUpdate(None)
+    list(update.add(without_chunks(analysed)))
+    update.finish()
+
+
+_INFO_TABLE = (
+    b'<?xml version="1.0"?>\n<informationTable><infoTable><value>%s</value></infoTable>'
+    b"<infoTable><value>1</value></infoTable></informationTable>"
+)
+_DEEP_XML = (
+    b'<?xml version="1.0"?>\n<ownershipDocument>' + b"<a>" * 600 + b"</a>" * 600 + b"</ownershipDocument>"
+)
+
+
+@FUZZ
+@given(hostile_bytes)
+@example(_INFO_TABLE % "\u00b2".encode())  # "²".isdigit(), but int("²") raised
+@example(_INFO_TABLE % (b"1" * 5000))  # int() of over 4,300 digits raised
+@example(_DEEP_XML)  # rendering recursed past Python's limit
+@example(b'<html><body><p title="&lt;img src=x onerror=alert(1)&gt;">x</p>')  # inert: a value
+def test_render_and_search(data: bytes) -> None:
+    """Hostile bytes that parse render and index without raising, and their pages run nothing.
+    (``benchmarks/fuzz_render.py`` drives the same path with libFuzzer, for longer.)"""
+    render_and_index(data)
+
+
+# --- regressions: hangs found by this file, each fixed where it lived -------------------------
 def _finishes(fn, arg, budget: float = 5.0) -> None:
     """Finishes within ``budget`` seconds of CPU (not wall time: a loaded machine must not fail
     it; the hangs these guard against took hours)."""
@@ -526,6 +616,13 @@ def test_xml_to_text_unclosed_angle_brackets_are_linear() -> None:
     """``<[^>]*>`` rescanned to the end of the text from every unclosed "<": 300 KB took
     86 s and 2 MB would take hours. Tags now end before the next "<"."""
     _finishes(text.xml_to_text, "<" * 300_000)
+
+
+def test_xml_element_text_is_linear() -> None:
+    """An element's text was built with ``+=``, copying it at every piece: 90,000 pieces (5 MB)
+    took 5 s of CPU, quadratic. It is joined once now."""
+    xml = "<ownershipDocument><a>" + ("x" * 50 + "<!---->") * 90_000 + "</a></ownershipDocument>"
+    _finishes(render_xml, xml, budget=2.0)
 
 
 def test_sanitizer_caps_nesting_depth() -> None:
