@@ -17,6 +17,7 @@ import gzip
 import sys
 import tempfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import atheris
@@ -49,8 +50,14 @@ def one_input(data: bytes) -> None:
 
 
 def main() -> None:
+    fuzz(one_input, "atheris-corpus-")
+
+
+def fuzz(target: Callable[[bytes], None], prefix: str) -> None:
+    """Run libFuzzer on ``target`` with this command line's flags and corpus folder (a new one
+    named ``prefix...`` if none is given), seeded when empty, with this file's defaults."""
     args = [a for a in sys.argv if not a.startswith("-")][1:]
-    corpus = Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="atheris-corpus-"))
+    corpus = Path(args[0]) if args else Path(tempfile.mkdtemp(prefix=prefix))
     corpus.mkdir(parents=True, exist_ok=True)
     if not any(corpus.iterdir()):
         seeds(corpus)
@@ -59,7 +66,7 @@ def main() -> None:
         flags.append("-timeout=10")
     if not any(f.startswith("-max_len=") for f in flags):
         flags.append("-max_len=65536")
-    atheris.Setup([sys.argv[0], *flags, str(corpus)], one_input)
+    atheris.Setup([sys.argv[0], *flags, str(corpus)], target)
     atheris.Fuzz()
 
 
