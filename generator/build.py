@@ -623,6 +623,7 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], task_of: Callable[[_Planned
 
     batches = pool.map(render_partition, handed_out(), weight=len(planned))
     widen = getattr(batches, "widen", None)  # local workers: more tasks out while a segment is written
+    keep_busy = getattr(batches, "keep_busy", None)
     results = (done for batch in batches for done in batch)
     for plan, done in tqdm(zip(planned, results, strict=True), **bar):
         task = out.popleft()
@@ -647,6 +648,8 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], task_of: Callable[[_Planned
             for o in search.add(done.search):
                 stage.put(o)
                 search_paths.add(index_folder(o.path) or o.path)
+                if keep_busy is not None:
+                    keep_busy()
         crash_point("render")
     return failures
 

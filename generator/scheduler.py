@@ -102,6 +102,17 @@ class _Ordered(Iterator[Any]):
             self.close()
             raise
 
+    def keep_busy(self) -> None:
+        """While the build is busy elsewhere and takes no result (it writes a search segment:
+        ~9 s at 24 million positions beside two workers), send a task for each one done, so the
+        window's worth stays ahead of the workers; at most :data:`HELD_WINDOWS` windows out in
+        all (done results wait in memory). A widened window alone ran dry after ~4.5 s, and a
+        core sat idle for the rest of the segment."""
+        cap = HELD_WINDOWS * self.window
+        pending = sum(not f.done() for f in self.out)
+        while pending < self.window and len(self.out) < cap and self._submit():
+            pending += 1
+
     def widen(self) -> None:
         """Send up to a window's worth of tasks more now; their results wait until taken, so
         memory grows by at most that many results."""
@@ -118,16 +129,26 @@ class _Ordered(Iterator[Any]):
         self.close()
 
 
+#: Local workers run at this niceness above the build's: the build process is the serial part
+#: (it takes every result and writes the search segments), so when it is busy the workers give it
+#: the core, and when it waits they have every core anyway. At 10,000 filings it wrote each
+#: segment in ~9 s beside two equal workers; with them at 5 a core was idle 3.7 % of the build
+#: instead of 4.5 % (and 6.6 % before :meth:`_Ordered.keep_busy`).
+WORKER_NICENESS = 5
+
+
 def worker_init(build_pid: int | None = None) -> None:
     """Local workers die with the build: a killed build leaves no process writing. They collect
-    garbage as usual (the build pauses its collector, see build.py) and give big freed blocks
-    back at once (generator/heap.py)."""
+    garbage as usual (the build pauses its collector, see build.py), give big freed blocks back
+    at once (generator/heap.py) and yield the processor to the build (:data:`WORKER_NICENESS`)."""
     import gc
 
     from generator.heap import fix_mmap_threshold
 
     gc.enable()
     fix_mmap_threshold()
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
     try:
         import ctypes
         import signal
@@ -191,6 +212,9 @@ def worker_context() -> Any:
 #: Tasks out per worker: enough that a worker never waits for the next one, few enough that
 #: finished results do not pile up (see _Pool).
 WINDOW_PER_WORKER = 3
+
+#: Tasks out at most while the build is busy elsewhere (:meth:`_Ordered.keep_busy`), in windows.
+HELD_WINDOWS = 3
 
 #: Fewer items than this run in this process: starting workers (each imports the package and
 #: compiles the templates) costs more than a rebuild after one edited filing.

@@ -103,6 +103,46 @@ def test_widen_sends_more_tasks_at_once_and_keeps_the_order():
     assert sorted(started) == list(range(20))
 
 
+def test_keep_busy_replaces_done_tasks_while_no_result_is_taken_and_keeps_the_order():
+    """While the build writes a segment it takes no result: each task done is replaced by a new
+    one, so the workers never run dry, up to HELD_WINDOWS windows out; nothing is sent while the
+    tasks out are still running, and the results come in order."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from generator.scheduler import HELD_WINDOWS, _Pool
+
+    gates = {n: threading.Event() for n in range(40)}
+
+    def task(n: int) -> int:
+        gates[n].wait(10)
+        return n
+
+    with ThreadPoolExecutor(max_workers=64) as executor:
+        results = _Pool(executor, window=3).map(task, range(40))
+        out = results.out  # type: ignore[attr-defined]
+        gates[0].set()
+        assert next(results) == 0
+        assert len(out) == 2
+        results.keep_busy()  # type: ignore[attr-defined]
+        assert len(out) == 3, "the window's worth is pending: one more, as __next__ would send"
+        results.keep_busy()  # type: ignore[attr-defined]
+        assert len(out) == 3, "nothing done, nothing more sent"
+        for n in (1, 2):
+            gates[n].set()
+        out[0].result(10), out[1].result(10)
+        results.keep_busy()  # type: ignore[attr-defined]
+        assert len(out) == 5, "two done (not taken), two more sent"
+        for n in range(3, 40):
+            gates[n].set()
+        for _ in range(10):  # the workers keep finishing what they are sent
+            for f in list(out):
+                f.result(10)
+            results.keep_busy()  # type: ignore[attr-defined]
+        assert len(out) == HELD_WINDOWS * 3, "at most HELD_WINDOWS windows out"
+        assert list(results) == list(range(1, 40))
+
+
 def test_a_failed_task_drops_the_tasks_not_started():
     from concurrent.futures import ThreadPoolExecutor
 
@@ -175,3 +215,16 @@ def test_in_process_tasks_free_their_reference_cycles_while_the_collector_is_pau
     finally:
         if was:
             gc.enable()
+
+
+def test_local_workers_yield_the_processor_to_the_build():
+    """The build process is the serial part (results, segments): local workers run nicer, so it
+    gets a core when it needs one."""
+    import os
+
+    from generator.scheduler import IN_PROCESS_BELOW, WORKER_NICENESS, open_runner
+
+    n = IN_PROCESS_BELOW + 4
+    with open_runner(None, 2, n) as pool:
+        seen = set(pool.map(os.nice, [0] * n, weight=n))
+    assert seen == {min(19, os.nice(0) + WORKER_NICENESS)}
