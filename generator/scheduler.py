@@ -61,7 +61,8 @@ class _Pool:
     """An executor's tasks, a few at a time: ``Executor.map`` submits every task at once, and
     the results of tasks done wait in memory until the build takes them in order. A render
     result carries a filing's analysed text; at 100,000 filings the workers ran ahead of the
-    main process and its memory grew past 2.7 GB. At most ``window`` tasks are out at a time."""
+    main process and its memory grew past 2.7 GB. At most ``window`` tasks are out at a time
+    (:data:`HELD_WINDOWS` windows while the build writes a search segment)."""
 
     def __init__(self, pool: Any, window: int) -> None:
         self.pool = pool
@@ -76,9 +77,10 @@ _END = object()
 
 class _Ordered(Iterator[Any]):
     """The results of ``fn`` over ``items`` in order, ``window`` tasks out at most; :meth:`widen`
-    sends more at once. The build calls it before it writes a search segment (seconds in the
-    build process alone): with only the window out, the workers finished their few tasks and
-    then waited for the build for most of each segment."""
+    sends more at once and :meth:`keep_busy` replaces the tasks done. The build calls them before
+    and while it writes a search segment (seconds in the build process alone): with only the
+    window out, the workers finished their few tasks and then waited for the build for most of
+    each segment."""
 
     def __init__(self, pool: Any, fn: Callable[[Any], Any], items: Iterator[Any], window: int) -> None:
         self.pool, self.fn, self.items, self.window = pool, fn, items, window
