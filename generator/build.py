@@ -622,8 +622,7 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], task_of: Callable[[_Planned
             yield tasks
 
     batches = pool.map(render_partition, handed_out(), weight=len(planned))
-    widen = getattr(batches, "widen", None)  # local workers: more tasks out while a segment is written
-    keep_busy = getattr(batches, "keep_busy", None)
+    keep_busy = getattr(batches, "keep_busy", None)  # local workers: fed while a segment is written
     results = (done for batch in batches for done in batch)
     for plan, done in tqdm(zip(planned, results, strict=True), **bar):
         task = out.popleft()
@@ -643,8 +642,6 @@ def _pass2(cfg: SiteConfig, planned: list[_Planned], task_of: Callable[[_Planned
         if done.search is not None:
             stage.adopt(dict(done.search_staged))  # its text chunks, written by the worker
             search_paths.add(chunk_folder(done.search.info.digest))
-            if widen is not None and search.flush_due(done.search):
-                widen()
             for o in search.add(done.search):
                 stage.put(o)
                 search_paths.add(index_folder(o.path) or o.path)

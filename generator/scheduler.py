@@ -76,11 +76,10 @@ _END = object()
 
 
 class _Ordered(Iterator[Any]):
-    """The results of ``fn`` over ``items`` in order, ``window`` tasks out at most; :meth:`widen`
-    sends more at once and :meth:`keep_busy` replaces the tasks done. The build calls them before
-    and while it writes a search segment (seconds in the build process alone): with only the
-    window out, the workers finished their few tasks and then waited for the build for most of
-    each segment."""
+    """The results of ``fn`` over ``items`` in order, ``window`` tasks out at most; while the
+    build writes a search segment (seconds in the build process alone) :meth:`keep_busy`
+    replaces the tasks done: with only the window out, the workers finished their few tasks and
+    then waited for the build for most of each segment."""
 
     def __init__(self, pool: Any, fn: Callable[[Any], Any], items: Iterator[Any], window: int) -> None:
         self.pool, self.fn, self.items, self.window = pool, fn, items, window
@@ -108,19 +107,12 @@ class _Ordered(Iterator[Any]):
         """While the build is busy elsewhere and takes no result (it writes a search segment:
         ~9 s at 24 million positions beside two workers), send a task for each one done, so the
         window's worth stays ahead of the workers; at most :data:`HELD_WINDOWS` windows out in
-        all (done results wait in memory). A widened window alone ran dry after ~4.5 s, and a
-        core sat idle for the rest of the segment."""
+        all (done results wait in memory). A window's worth more sent before the segment
+        (session 9's ``widen``) ran dry after ~4.5 s, and a core sat idle for the rest of it."""
         cap = HELD_WINDOWS * self.window
         pending = sum(not f.done() for f in self.out)
         while pending < self.window and len(self.out) < cap and self._submit():
             pending += 1
-
-    def widen(self) -> None:
-        """Send up to a window's worth of tasks more now; their results wait until taken, so
-        memory grows by at most that many results."""
-        for _ in range(self.window):
-            if not self._submit():
-                return
 
     def close(self) -> None:
         """The build stopped taking results (an error): drop the tasks not started."""

@@ -77,32 +77,6 @@ def test_the_pool_keeps_only_a_window_of_tasks_out_and_results_in_order():
     assert taken == [n * n for n in range(50)]
 
 
-def test_widen_sends_more_tasks_at_once_and_keeps_the_order():
-    """Before it writes a search segment the build widens the window, so the workers have work
-    while it is busy; the results still come in order and no task is sent twice."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from generator.scheduler import _Pool
-
-    lock, started = threading.Lock(), []
-
-    def task(n: int) -> int:
-        with lock:
-            started.append(n)
-        return n
-
-    with ThreadPoolExecutor(max_workers=8) as executor:
-        results = _Pool(executor, window=3).map(task, range(20))
-        first = next(results)
-        assert len(results.out) == 2  # type: ignore[attr-defined]  # the window, less the one taken
-        results.widen()  # type: ignore[attr-defined]
-        assert len(results.out) == 2 + 3, "widen sends a window's worth at once"  # type: ignore[attr-defined]
-        rest = list(results)
-    assert [first, *rest] == list(range(20))
-    assert sorted(started) == list(range(20))
-
-
 def test_keep_busy_replaces_done_tasks_while_no_result_is_taken_and_keeps_the_order():
     """While the build writes a segment it takes no result: each task done is replaced by a new
     one, so the workers never run dry, up to HELD_WINDOWS windows out; nothing is sent while the
@@ -113,8 +87,11 @@ def test_keep_busy_replaces_done_tasks_while_no_result_is_taken_and_keeps_the_or
     from generator.scheduler import HELD_WINDOWS, _Pool
 
     gates = {n: threading.Event() for n in range(40)}
+    lock, started = threading.Lock(), []
 
     def task(n: int) -> int:
+        with lock:
+            started.append(n)
         gates[n].wait(10)
         return n
 
@@ -141,6 +118,7 @@ def test_keep_busy_replaces_done_tasks_while_no_result_is_taken_and_keeps_the_or
             results.keep_busy()  # type: ignore[attr-defined]
         assert len(out) == HELD_WINDOWS * 3, "at most HELD_WINDOWS windows out"
         assert list(results) == list(range(1, 40))
+    assert sorted(started) == list(range(40)), "every task sent once"
 
 
 def test_a_failed_task_drops_the_tasks_not_started():

@@ -208,19 +208,3 @@ def test_a_segment_is_also_cut_by_its_positions_and_such_a_segment_is_full(tmp_p
     update_site(tmp_path, docs[sum(cuts) : sum(cuts) + 1], **few)  # merge factor 2: a tier of two merges
     after = [s["name"] for s in _manifest(tmp_path)["segments"]]
     assert after[:-1] == [s["name"] for s in segments], "a segment full by positions was merged for its tier"
-
-
-def test_flush_due_says_yes_before_every_add_that_writes_a_segment(tmp_path, docs):
-    """The build widens its workers' window when this says a segment is due: it must never miss
-    one (a yes that turns out needless only sends tasks early)."""
-    update = IndexUpdate(tmp_path, segment_docs=4, segment_positions=3_000)
-    flushes = 0
-    for doc in docs:
-        analysed = analyse(doc)
-        due = update.flush_due(analysed)
-        segments = len(update.segments)
-        list(update.add(analysed))
-        if len(update.segments) > segments:
-            flushes += 1
-            assert due, f"a segment was written after {doc.id} but flush_due said no"
-    assert flushes >= 3

@@ -299,13 +299,6 @@ class IndexUpdate:
         if len(self.builder) >= self.segment_docs or self.open_positions >= self.segment_positions:
             yield from self._flush()
 
-    def flush_due(self, doc: AnalysedDoc) -> bool:
-        """Whether :meth:`add` of ``doc`` would fill the open segment and write it (seconds of
-        work; the build hands its workers more tasks first). May say yes when ``doc`` turns out
-        unchanged: a guess on the safe side."""
-        return (len(self.builder) + 1 >= self.segment_docs
-                or self.open_positions + sum(doc.info.lengths) >= self.segment_positions)  # fmt: skip
-
     def _same(self, info: DocInfo) -> bool:
         found = self.where.get(info.id)
         return found is not None and found[0].ids[found[1]][1] == info.digest
