@@ -1,9 +1,9 @@
 """Assemble stage, companies: Filings -> one Company per CIK (or per name when no CIK is stated).
 
 A company gathers every filing where it appears in any role (filer, subject company, filed by,
-reporting owner, issuer, ...). The key is the 10-digit CIK when the filing states it; a filing
-with no header states no CIK, so its companies are keyed by a slug of the name and never merged
-with a CIK by guesswork. Identifiers shown are the latest each filing states ("latest" = newest
+reporting owner, issuer, ...). The key is the 10-digit CIK when the filing states it (its header,
+or a modern cover page's inline XBRL tag); a filing that states no CIK has its companies keyed by a
+slug of the name, never merged with a CIK by guesswork. Identifiers shown are the latest each filing states ("latest" = newest
 filed date), because EDGAR headers repeat the company's data as it was on the day of filing.
 """
 

@@ -119,6 +119,7 @@ def _cover(filing: Filing) -> dict[str, Any] | None:
         return None
     out = asdict(c)
     out["address"] = _address(c.address)
+    out["tagged"] = list(c.tagged)
     return out
 
 

@@ -185,6 +185,10 @@ class CoverPage:
     file_number: str | None = None
     irs_number: str | None = None
     address: Address | None = None
+    #: Only inline XBRL tags state it (``dei:EntityCentralIndexKey``): a printed cover never does.
+    cik: str | None = None
+    #: The fields above read from the cover page's inline XBRL tags, not its text (parse.cover_xbrl).
+    tagged: tuple[str, ...] = ()
 
 
 @compact_pickle

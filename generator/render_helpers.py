@@ -95,20 +95,44 @@ def _extension(doc: Document) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
+#: Provenance keys of the facts a cover page may state, and the CoverPage field each comes from.
+_COVER_FIELDS = {
+    "form": "form",
+    "period": "period",
+    "date_of_report": "date_of_report",
+    "filers[0].name": "company_name",
+    "filers[0].cik": "cik",
+    "filers[0].irs_number": "irs_number",
+    "filers[0].state_of_incorporation": "state_of_incorporation",
+    "filers[0].file_number": "file_number",
+    "filers[0].business_address": "address",
+}
+
+
 class Marks:
     """Provenance and discrepancy marks for one filing: ``marks.of("period")`` gives the marks to
-    print after that fact (cover page, differs), ``marks.any`` whether the legend is needed."""
+    print after that fact (cover page, differs), ``marks.any`` whether the legend is needed. A fact
+    read from the cover page's inline XBRL tags (a CIK is only ever there) says so: a reader
+    looking for it in the printed cover would not find it."""
 
     def __init__(self, filing: Filing) -> None:
         self.provenance = dict(filing.provenance)
         self.differs = {d.field: d for d in filing.discrepancies}
         self.cover = "cover page" in self.provenance.values()
         self.any = bool(self.differs) or self.cover
+        tagged = set(filing.cover_page.tagged) if filing.cover_page else set()
+        self.tagged = {key for key, name in _COVER_FIELDS.items() if name in tagged}
 
     def of(self, field: str, filer: int | None = None) -> Markup:
         key = f"filers[{filer}].{field}" if filer is not None else field
         out = []
-        if self.provenance.get(key) == "cover page":
+        if self.provenance.get(key) == "cover page" and key in self.tagged:
+            out.append(
+                '<span class="mark mark-cover" title="Read from the inline XBRL tags of the '
+                "document's cover page (dei), which EDGAR checks: the EDGAR header does not state it\">"
+                "cover page, XBRL</span>"
+            )
+        elif self.provenance.get(key) == "cover page":
             out.append(
                 '<span class="mark mark-cover" title="Read from the cover page of the document: '
                 'the EDGAR header does not state it">cover page</span>'

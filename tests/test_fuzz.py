@@ -38,6 +38,7 @@ from generator.model import Document, Filing
 from generator.pages import parse_page
 from generator.parse import (
     cover,
+    cover_xbrl,
     cover_xml,
     dates,
     exhibits,
@@ -116,6 +117,11 @@ HTML_BITS = [
     "<?xml version='1.0'?>", "<!DOCTYPE html>", '<a href="javascript:alert(1)">', "<svg onload=x>",
     "<img src=x onerror=alert(1)>", "<ix:header>", "&amp;", "&#x3c;", "&#0;", "&#99999999;", "<",
     ">", "\ue000", "\ue003", "\ue004",
+    # inline XBRL cover tags (parse.cover_xbrl): facts, a dimension's context, an instance element
+    '<ix:nonNumeric name="dei:EntityCentralIndexKey" contextRef="c1">', '<ix:nonNumeric name="dei:DocumentType">',
+    '<ix:nonNumeric contextRef="c2" name="dei:DocumentPeriodEndDate" continuedAt="k">', "</ix:nonNumeric>",
+    '<xbrli:context id="c2"><xbrli:segment>', "</xbrli:context>", '<dei:EntityRegistrantName contextRef="c1">',
+    "</dei:EntityRegistrantName>", "0000320193", "<ix:exclude>", "</ix:exclude>",
 ]  # fmt: skip
 COVER_WORDS = [
     "FORM 8-K", "FORM 10-K", "SECURITIES AND EXCHANGE COMMISSION", "Date of Report",
@@ -352,9 +358,14 @@ def test_detect_format(body: str) -> None:
 # --- cover page, items, exhibits, signatures, dates, states -------------------------------------
 @FUZZ
 @given(hostile_text)
+@example('<ix:nonNumeric name="dei:EntityCentralIndexKey" contextRef="c">0000320193</ix:nonNumeric>')
 def test_read_cover_page(s: str) -> None:
     """Every cover fact is a real value or None; an XML cover too."""
     check_cover(cover.read_cover_page(s))
+    tagged = cover_xbrl.read_tagged_cover(s)
+    if tagged is not None:
+        check_cover(tagged)
+        assert tagged.cik is None or _CIK.fullmatch(tagged.cik)
     xml = cover_xml.read_xml_cover(s)
     assert xml is None or is_iso_date(xml.period)
 
@@ -618,6 +629,12 @@ def _pathological() -> dict[str, Callable[[], bytes]]:
         "html-entities": lambda: b"<html><body>" + b"&#x" + b"1" * 2 * MB,
         "xml-cdata": lambda: b"<?xml version='1.0'?><ownershipDocument>" + b"<![CDATA[" * (MB // 9),
         "doctype": lambda: b"<!DOCTYPE" + b" x" * 2 * MB,
+        "ixbrl-unclosed-facts": lambda: b"<html><body>" + b'<ix:nonNumeric name="dei:DocumentType" contextRef="c">8-K' * (MB // 30),
+        "ixbrl-repeated-context": lambda: (
+            b'<html><body><ix:nonNumeric name="dei:DocumentType" contextRef="c">8-K</ix:nonNumeric>'
+            + b'<xbrli:context id="c">' * (MB // 8)
+        ),
+        "ixbrl-instance-opens": lambda: b"<xbrl>" + b'<dei:DocumentType contextRef="c">' * (MB // 10),
         "pem": lambda: (
             b"-----BEGIN PRIVACY-ENHANCED MESSAGE-----\n" + b"Proc-Type: 2001,MIC-CLEAR\n" * (MB // 27)
         ),
@@ -642,6 +659,7 @@ def test_pathological_inputs_finish(name: str) -> None:
         (text.html_to_text, s),
         (text.xml_to_text, s),
         (lambda h: sanitize.sanitize_html(h, lambda src: None), s),
+        (cover_xbrl.read_tagged_cover, s),
     ):
         _finishes(fn, arg, BUDGET_S)
 

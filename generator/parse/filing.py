@@ -28,6 +28,7 @@ from generator.model import (
 )
 from generator.parse import active as active_mod
 from generator.parse import cover as cover_mod
+from generator.parse import cover_xbrl
 from generator.parse import exhibits as exhibits_mod
 from generator.parse import items as items_mod
 from generator.parse import signatures as signatures_mod
@@ -189,8 +190,11 @@ def _inline_sgml_as(repl: str, text: str) -> str:
 def assemble(sub: Submission, source: SourceInfo) -> Filing:
     """Merge header facts and text facts into the Filing, recording provenance."""
     header = sub.header or Header(format="none")
-    text = primary_text(sub.documents[0] if sub.documents else None)
+    primary = sub.documents[0] if sub.documents else None
+    text = primary_text(primary)
     cover = cover_mod.read_cover_page(text) if text else CoverPage()
+    if primary is not None and primary.format in ("html", "xml") and primary.text:
+        cover = cover_xbrl.merge(cover_xbrl.read_tagged_cover(primary.text), cover)
     prov: dict[str, str] = {}
     diffs: list[Discrepancy] = []
 
@@ -307,6 +311,7 @@ def _filers(header: Header, cover: CoverPage, prov, diffs) -> tuple[Filer, ...]:
         return header.filers
     values = {
         "name": cover.company_name,
+        "cik": cover.cik,
         "irs_number": cover.irs_number,
         "state_of_incorporation": cover.state_of_incorporation,
         "file_number": cover.file_number,
@@ -323,6 +328,7 @@ def _filers(header: Header, cover: CoverPage, prov, diffs) -> tuple[Filer, ...]:
         Filer(
             role="filer",
             name=cover.company_name,
+            cik=cover.cik,
             irs_number=cover.irs_number,
             state_of_incorporation=cover.state_of_incorporation,
             file_number=cover.file_number,
@@ -342,6 +348,8 @@ def _compare_cover(filers: tuple[Filer, ...], cover: CoverPage, diffs: list[Disc
         and not any(f.name and _same_name(f.name, cover.company_name) for f in filers)
     ):
         diffs.append(Discrepancy("filers[0].name", first.name, cover.company_name))
+    if cover.cik and first.cik and not any(f.cik == cover.cik for f in filers):
+        diffs.append(Discrepancy("filers[0].cik", first.cik, cover.cik))
     pairs = (
         ("filers[0].irs_number", first.irs_number, cover.irs_number, _eq),
         ("filers[0].state_of_incorporation", first.state_of_incorporation, cover.state_of_incorporation, _eq),
