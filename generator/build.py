@@ -194,6 +194,8 @@ def _collector_paused() -> Iterator[None]:
 def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
            session: Session, session_kept: bool = False, changed: list[str] | None = None) -> tuple[BuildReport, int, int]:  # fmt: skip
     roots = (cfg.source.resolve(), out)
+    code = generator_digest()
+    state.forget_reads_unless(code)
     walk = None
     if changed is not None and session.walk is not None and session.walk[0] == roots:
         walk = discover_changed(cfg.source, cfg.output, session.walk[1], changed)
@@ -203,7 +205,7 @@ def _build(cfg: SiteConfig, out: Path, stage: write.Stage, state: BuildState,
     sources, skipped, seen = walk
     env = make_env(cfg.templates)
     templates = template_digests(env)
-    global_key = _digest(config_hash(cfg), generator_digest(), cfg.title)
+    global_key = _digest(config_hash(cfg), code, cfg.title)
     inputs_key = _digest(global_key, repr(sorted(templates.items())), *_input_sigs(seen, skipped))
     last = state.get_meta("last")
     if last and last["inputs"] == inputs_key and (out / "index.html").is_file():

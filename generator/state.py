@@ -137,6 +137,20 @@ class BuildState:
         self.db.executemany("DELETE FROM files WHERE rel = ?", gone)
         self._files = dict(seen)
 
+    def forget_reads_unless(self, code: str) -> None:
+        """Forget what discover and the parser made of the source files (``files``, ``units``)
+        unless the code that made it is ``code`` (``build.generator_digest``). A unit's signature
+        is its files' stat, which says nothing of the parser: without this, a release that reads
+        a fact better (a CIK from inline XBRL) would leave every unchanged file's page with the old
+        facts. The next build then reads everything again; owners stay, so what the old code
+        wrote is replaced or pruned as usual. Uncommitted until the build commits, like the rest."""
+        if self.get_meta("code") == code:
+            return
+        self.db.execute("DELETE FROM units")
+        self.db.execute("DELETE FROM files")
+        self._sigs, self._results, self._files = {}, {}, {}
+        self.set_meta("code", code)
+
     # --- units ---
     def unit_sigs(self) -> dict[str, str]:
         if self._sigs is None:

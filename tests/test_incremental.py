@@ -256,3 +256,30 @@ def test_a_build_whose_segments_fill_up_finds_what_one_segment_finds(tmp_path, m
     run_build(src, out, jobs=2)
     assert index_files_on_disk(out) == search_update.IndexUpdate(out).live_paths() - {"search/manifest.js"}
     assert [r[0] for r in search_site(out)["zebrafishcanary"]] == [EDITED_ID]
+
+
+def test_a_new_release_reads_unchanged_files_again(tmp_path, monkeypatch):
+    """A unit's stored parse says nothing of the code that made it. After an upgrade whose parser
+    reads a fact better (here: a headerless 2025 8-K's CIK, from its inline XBRL cover tags), the
+    next build must read every file again, or unchanged files would keep the old facts."""
+    import generator.build as build_mod
+    from generator.parse import cover_xbrl
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(ROOT / "site_src" / "edgar" / "data" / "880984" / "000149315225001317" / "form8-k.htm", src)
+    out = tmp_path / "out"
+    record = out / "filings" / "form8-k" / "filing.json"
+    with monkeypatch.context() as old:  # the release before: no inline XBRL reading, its own code
+        old.setattr(cover_xbrl, "read_tagged_cover", lambda markup: None)
+        old.setattr(build_mod, "generator_digest", lambda: "the previous release")
+        run_build(src, out, jobs=1)
+    assert json.loads(record.read_text())["filers"][0]["cik"] is None
+    run_build(src, out, jobs=1)
+    assert json.loads(record.read_text())["filers"][0]["cik"] == "0000880984"
+    # the listings and search are made from the stored parse, not the page's: they follow too
+    assert json.loads((out / "catalog.json").read_text())["filings"][0]["cik"] == "0000880984"
+    assert (out / "companies" / "0000880984").is_dir()
+    before = snapshot(out)
+    run_build(src, out, jobs=1)
+    assert changed(before, snapshot(out)) == set()  # the same code again: nothing read or written
