@@ -222,3 +222,18 @@ def test_every_tagged_primary_document_of_the_corpus_agrees_with_its_header() ->
     print(f"\ninline XBRL cover facts vs header: {checked} documents, {right} right, {len(wrong)} wrong: {wrong}")
     assert checked >= 3 and right >= 4 * checked  # CIK, form, date and state at least, each
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("flag", "form"),
+    [
+        (_fact("AmendmentFlag", "true"), "10-K/A"),
+        (_fact("AmendmentFlag", "", extra=' format="ixt:fixed-true"'), "10-K/A"),
+        (_fact("AmendmentFlag", "No", extra=' format="ixt:fixed-false"'), "10-K"),
+        (_fact("AmendmentFlag", "false"), "10-K"),
+        ("", "10-K"),
+    ],
+)
+def test_an_amendment_is_tagged_with_its_originals_type_and_a_flag(flag: str, form: str) -> None:
+    """EDGAR's 10-K/A tags dei:DocumentType 10-K and dei:AmendmentFlag true: the form is 10-K/A."""
+    assert read_tagged_cover(_fact("DocumentType", "10-K") + flag).form == form  # type: ignore[union-attr]

@@ -62,7 +62,7 @@ def read_tagged_cover(markup: str) -> CoverPage | None:
         return None
     values: dict[str, object] = {
         "cik": _cik(facts.get("EntityCentralIndexKey")),
-        "form": _form(facts.get("DocumentType")),
+        "form": _form(facts.get("DocumentType"), facts.get("AmendmentFlag")),
         "company_name": _name(facts.get("EntityRegistrantName")),
         "state_of_incorporation": state_code(facts.get("EntityIncorporationStateCountryCode")),
         "file_number": _file_number(facts.get("EntityFileNumber")),
@@ -116,7 +116,7 @@ def _entity_facts(markup: str) -> dict[str, str]:
             continue
         text = _content(markup, m.end(), f"</{element}", element)
         if text is not None:
-            found.append((name[4:], attrs.get("contextRef", ""), text))
+            found.append((name[4:], attrs.get("contextRef", ""), _transformed(text, attrs.get("format", ""))))
     if not found:
         return {}
     dimensional = _dimensional_contexts(markup, {context for _, context, _ in found})
@@ -125,6 +125,17 @@ def _entity_facts(markup: str) -> dict[str, str]:
         if context not in dimensional and text:
             values.setdefault(name, set()).add(text)
     return {name: next(iter(v)) for name, v in values.items() if len(v) == 1}
+
+
+def _transformed(text: str, fmt: str) -> str:
+    """The value of a fact whose format fixes it (``ixt:fixed-true``: any text means true), as
+    the text an instance would hold; other formats are read by the field's own reader."""
+    fmt = fmt.rsplit(":", 1)[-1].lower()
+    if fmt in ("fixed-true", "booleantrue"):
+        return "true"
+    if fmt in ("fixed-false", "booleanfalse"):
+        return "false"
+    return text
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -167,11 +178,17 @@ def _cik(value: str | None) -> str | None:
     return value if value and _CIK_RE.match(value) and value != "0" * 10 else None
 
 
-def _form(value: str | None) -> str | None:
+def _form(value: str | None, amendment: str | None) -> str | None:
+    """The form type: an amendment's cover tags its original's type (``10-K``) and
+    ``AmendmentFlag`` true, where EDGAR's submission type is ``10-K/A``."""
     if not value:
         return None
     form = value.upper()
-    return form if _FORM_RE.match(form) and form != "OTHER" else None
+    if not _FORM_RE.match(form) or form == "OTHER":
+        return None
+    if (amendment or "").strip().lower() == "true" and not form.endswith("/A"):
+        form += "/A"
+    return form
 
 
 def _name(value: str | None) -> str | None:
