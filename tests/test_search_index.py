@@ -147,3 +147,19 @@ def test_large_positions_entries_are_split_into_blocks_that_rebuild_them(index):
     assert {p: d for p, d in blocked.items() if p.startswith("search/x/")} == {
         p: d for p, d in index.items() if p.startswith("search/x/")
     }
+
+
+def test_xbrl_files_and_what_edgar_renders_from_them_are_not_searched(demo_site):
+    """A 2025 8-K's primary document and its press release are searched; its linkbases, schema,
+    instance and EDGAR's rendering files (R1.htm, Show.js, report.css, MetaLinks.json) are not,
+    though each still has its page. They were 80% of the filing's searchable text."""
+    filing = next(f for f in demo_filings() if f.id == "0001213900-25-032135")
+    types = [d.type for d in filing.documents]
+    assert {"EX-101.LAB", "EX-101.SCH", "XML", "JSON"} <= set(types)
+    doc = search_doc(filing)
+    assert [b.url.rsplit("/", 1)[1] for b in doc.body] == ["1-8-k.html", "2-ex-99-1.html"]
+    label = "Document Transition Report"  # a label of the label linkbase
+    assert label in next(d.text for d in filing.documents if d.type == "EX-101.LAB")
+    assert not any(label in b.text for b in doc.body)
+    pages = {p.name for p in (demo_site / "filings" / filing.id).glob("*.html")}
+    assert {"6-ex-101-lab.html", "8-xml.html", "15-json.html"} <= pages  # the linkbase, R1.htm, MetaLinks

@@ -10,8 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import site as urls
-from generator.model import Filing
+from generator.model import Document, Filing
 from generator.parse.filing import primary_text
+
+#: Document types whose text search leaves out (their pages are made all the same): the files EDGAR
+#: generates to render a filing's XBRL (``R1.htm``, ``FilingSummary.xml``, ``Show.js`` and
+#: ``report.css`` are typed XML; ``MetaLinks.json`` JSON; the zip and the spreadsheet).
+GENERATED_TYPES = frozenset({"XML", "JSON", "ZIP", "EXCEL"})
+#: ... and the XBRL files themselves: schema, linkbases and instance (EX-101.*, and EX-100.* of
+#: the 2005-2011 voluntary program).
+XBRL_TYPES = ("EX-101", "EX-100")
 
 #: BM25 field weights: a word in a company name or the form counts more than one in the body.
 FIELD_WEIGHTS = {"company": 3.0, "form": 2.0, "body": 1.0}
@@ -79,10 +87,20 @@ def search_doc(filing: Filing) -> SearchDoc:
         form_text="\n".join(i for i in ids if i),
         body=tuple(
             BodyPart(urls.document_url(filing.id, d), primary_text(d))
-            for d in filing.documents
-            if d.data is None and d.text
+            for n, d in enumerate(filing.documents)
+            if d.data is None and d.text and (n == 0 or is_prose(d))
         ),
     )
+
+
+def is_prose(doc: Document) -> bool:
+    """Whether search reads a document: not XBRL data nor what EDGAR generates from it. Those are
+    machine data, not prose: in a modern 10-K they are most of the text (every element's labels,
+    the schema, JavaScript, CSS), their words would fill snippets with element names and code, and
+    they cost the build most of its search work. The primary document is always read; the filing's
+    financial statements are in it (EDGAR's full-text search leaves XBRL out too)."""
+    kind = (doc.type or "").upper()
+    return kind not in GENERATED_TYPES and not kind.startswith(XBRL_TYPES)
 
 
 def _exhibit_type(doc_type: str) -> str:
