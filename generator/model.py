@@ -187,6 +187,8 @@ class CoverPage:
     address: Address | None = None
     #: Only inline XBRL tags state it (``dei:EntityCentralIndexKey``): a printed cover never does.
     cik: str | None = None
+    #: MMDD, as the header's FISCAL YEAR END; from ``dei:CurrentFiscalYearEndDate`` (10-K, 10-Q).
+    fiscal_year_end: str | None = None
     #: The fields above read from the cover page's inline XBRL tags, not its text (parse.cover_xbrl).
     tagged: tuple[str, ...] = ()
 

@@ -102,6 +102,7 @@ _COVER_FIELDS = {
     "date_of_report": "date_of_report",
     "filers[0].name": "company_name",
     "filers[0].cik": "cik",
+    "filers[0].fiscal_year_end": "fiscal_year_end",
     "filers[0].irs_number": "irs_number",
     "filers[0].state_of_incorporation": "state_of_incorporation",
     "filers[0].file_number": "file_number",

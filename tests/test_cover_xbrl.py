@@ -178,7 +178,7 @@ def test_any_markup_gives_well_formed_facts(markup: str) -> None:
     assert cover.irs_number is None or re.fullmatch(r"\d{9}", cover.irs_number)
     assert cover.period is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", cover.period)
     assert set(cover.tagged) == {k for k in ("cik", "form", "company_name", "period", "state_of_incorporation",
-                                             "file_number", "irs_number", "address") if getattr(cover, k) is not None}  # fmt: skip
+                                             "file_number", "irs_number", "address", "fiscal_year_end") if getattr(cover, k) is not None}  # fmt: skip
 
 
 # --- the shared corpus ---------------------------------------------------------------------------
@@ -237,3 +237,13 @@ def test_every_tagged_primary_document_of_the_corpus_agrees_with_its_header() ->
 def test_an_amendment_is_tagged_with_its_originals_type_and_a_flag(flag: str, form: str) -> None:
     """EDGAR's 10-K/A tags dei:DocumentType 10-K and dei:AmendmentFlag true: the form is 10-K/A."""
     assert read_tagged_cover(_fact("DocumentType", "10-K") + flag).form == form  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("value", "mmdd"),
+    [("--12-31", "1231"), ("--06-30", "0630"), ("September 28", "0928"), ("Sept. 30", "0930"),
+     ("--02-30", None), ("--13-01", None), ("Smarch 3", None), ("2024-12-31", None)],
+)  # fmt: skip
+def test_the_fiscal_year_end_is_read_as_the_header_states_it(value: str, mmdd: str | None) -> None:
+    cover = read_tagged_cover(_fact("CurrentFiscalYearEndDate", value) + _fact("DocumentType", "10-K"))
+    assert cover is not None and cover.fiscal_year_end == mmdd

@@ -19,13 +19,14 @@ Linear in the document: each pattern is one pass, a fact's end tag is looked for
 
 from __future__ import annotations
 
+import calendar
 import html
 import re
 from dataclasses import fields, replace
 
 from generator.model import Address, CoverPage
 from generator.parse.cover_fields import FILE_RE
-from generator.parse.dates import parse_date
+from generator.parse.dates import month_number, parse_date
 from generator.parse.states import place_code, state_code
 
 #: An inline fact's start tag (``ix:nonNumeric``, and ``ix:nonFraction`` for completeness) or an
@@ -50,6 +51,8 @@ _IRS_RE = re.compile(r"^(\d{2})-?(\d{7})$")
 _FORM_RE = re.compile(r"^[0-9A-Z][0-9A-Z -]{0,14}(?:/A)?$")
 _ZIP_RE = re.compile(r"^(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)$")
 _EIGHT_K = re.compile(r"^8-K")
+_MONTH_DAY_RE = re.compile(r"^--(\d{2})-(\d{2})$")
+_MONTH_NAME_DAY_RE = re.compile(r"^([A-Za-z]{3,9}\.?)\s+(\d{1,2})$")
 
 
 def read_tagged_cover(markup: str) -> CoverPage | None:
@@ -68,6 +71,7 @@ def read_tagged_cover(markup: str) -> CoverPage | None:
         "file_number": _file_number(facts.get("EntityFileNumber")),
         "irs_number": _irs(facts.get("EntityTaxIdentificationNumber")),
         "address": _address(facts),
+        "fiscal_year_end": _month_day(facts.get("CurrentFiscalYearEndDate")),
     }
     # the one date a cover tags; merge() files it as the form makes it (date of report of an 8-K)
     values["period"] = parse_date(facts["DocumentPeriodEndDate"]) if facts.get("DocumentPeriodEndDate") else None
@@ -189,6 +193,21 @@ def _form(value: str | None, amendment: str | None) -> str | None:
     if (amendment or "").strip().lower() == "true" and not form.endswith("/A"):
         form += "/A"
     return form
+
+
+def _month_day(value: str | None) -> str | None:
+    """``--12-31`` (the tag's value) or ``December 31`` (as a cover prints it) -> ``1231``."""
+    m = _MONTH_DAY_RE.match(value or "")
+    if m:
+        month, day = int(m.group(1)), int(m.group(2))
+    else:
+        m = _MONTH_NAME_DAY_RE.match(value or "")
+        if not m or month_number(m.group(1)) is None:
+            return None
+        month, day = month_number(m.group(1)) or 0, int(m.group(2))
+    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000, month)[1]):
+        return None
+    return f"{month:02d}{day:02d}"
 
 
 def _name(value: str | None) -> str | None:

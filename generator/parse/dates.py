@@ -45,7 +45,7 @@ DATE_PATTERN = (
 DATE_RE = re.compile(DATE_PATTERN, re.IGNORECASE)
 
 
-def _month_number(word: str) -> int | None:
+def month_number(word: str) -> int | None:
     word = word.lower().rstrip(".")
     return _MONTHS.get(word) or _ABBREV.get(word)
 
@@ -75,7 +75,7 @@ def _iso_of_match(m: re.Match[str]) -> str | None:
         if year is None:
             continue
         mon = m.group(f"{key}_mon")
-        month = int(mon) if mon.isdigit() else _month_number(mon)
+        month = int(mon) if mon.isdigit() else month_number(mon)
         return iso_date(year, month, m.group(f"{key}_day"))
     return None
 

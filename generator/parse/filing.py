@@ -312,6 +312,7 @@ def _filers(header: Header, cover: CoverPage, prov, diffs) -> tuple[Filer, ...]:
     values = {
         "name": cover.company_name,
         "cik": cover.cik,
+        "fiscal_year_end": cover.fiscal_year_end,
         "irs_number": cover.irs_number,
         "state_of_incorporation": cover.state_of_incorporation,
         "file_number": cover.file_number,
@@ -329,6 +330,7 @@ def _filers(header: Header, cover: CoverPage, prov, diffs) -> tuple[Filer, ...]:
             role="filer",
             name=cover.company_name,
             cik=cover.cik,
+            fiscal_year_end=cover.fiscal_year_end,
             irs_number=cover.irs_number,
             state_of_incorporation=cover.state_of_incorporation,
             file_number=cover.file_number,
