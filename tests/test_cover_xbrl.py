@@ -174,8 +174,8 @@ def test_any_markup_gives_well_formed_facts(markup: str) -> None:
     cover = read_tagged_cover(markup)
     if cover is None:
         return
-    assert cover.cik is None or re.fullmatch(r"\d{10}", cover.cik)
-    assert cover.irs_number is None or re.fullmatch(r"\d{9}", cover.irs_number)
+    assert cover.cik is None or re.fullmatch(r"[0-9]{10}", cover.cik)
+    assert cover.irs_number is None or re.fullmatch(r"[0-9]{9}", cover.irs_number)
     assert cover.period is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", cover.period)
     assert set(cover.tagged) == {k for k in ("cik", "form", "company_name", "period", "state_of_incorporation",
                                              "file_number", "irs_number", "address", "fiscal_year_end") if getattr(cover, k) is not None}  # fmt: skip
@@ -247,3 +247,16 @@ def test_an_amendment_is_tagged_with_its_originals_type_and_a_flag(flag: str, fo
 def test_the_fiscal_year_end_is_read_as_the_header_states_it(value: str, mmdd: str | None) -> None:
     cover = read_tagged_cover(_fact("CurrentFiscalYearEndDate", value) + _fact("DocumentType", "10-K"))
     assert cover is not None and cover.fiscal_year_end == mmdd
+
+
+def test_an_empty_fact_takes_nothing_from_the_next_one() -> None:
+    markup = ('<ix:nonNumeric name="dei:EntityAddressAddressLine2" contextRef="c1" xsi:nil="true"/>'
+              + _fact("EntityAddressCityOrTown", "Greenfield") + '<dei:EntityFileNumber contextRef="c1"/>'
+              + '<dei:DocumentType contextRef="c1">10-K</dei:DocumentType>')  # fmt: skip
+    cover = read_tagged_cover(markup)
+    assert cover is not None and cover.address == Address(city="Greenfield") and cover.file_number is None
+
+
+def test_digits_of_other_scripts_are_not_a_cik() -> None:
+    cover = read_tagged_cover(_fact("EntityCentralIndexKey", "\u0660" * 10) + _fact("DocumentType", "8-K"))
+    assert cover is not None and cover.cik is None

@@ -46,13 +46,13 @@ _CONTEXT_CHARS = 4_000
 #: (each costs a look at the next :data:`_FACT_CHARS` characters).
 _MAX_FACTS = 500
 
-_CIK_RE = re.compile(r"^\d{10}$")
-_IRS_RE = re.compile(r"^(\d{2})-?(\d{7})$")
+_CIK_RE = re.compile(r"^[0-9]{10}$")  # [0-9]: \d takes any script's digits
+_IRS_RE = re.compile(r"^([0-9]{2})-?([0-9]{7})$")
 _FORM_RE = re.compile(r"^[0-9A-Z][0-9A-Z -]{0,14}(?:/A)?$")
-_ZIP_RE = re.compile(r"^(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)$")
+_ZIP_RE = re.compile(r"^(?:[0-9]{5}(?:-[0-9]{4})?|[A-Z][0-9][A-Z] ?[0-9][A-Z][0-9])$")
 _EIGHT_K = re.compile(r"^8-K")
-_MONTH_DAY_RE = re.compile(r"^--(\d{2})-(\d{2})$")
-_MONTH_NAME_DAY_RE = re.compile(r"^([A-Za-z]{3,9}\.?)\s+(\d{1,2})$")
+_MONTH_DAY_RE = re.compile(r"^--([0-9]{2})-([0-9]{2})$")
+_MONTH_NAME_DAY_RE = re.compile(r"^([A-Za-z]{3,9}\.?)\s+([0-9]{1,2})$")
 
 
 def read_tagged_cover(markup: str) -> CoverPage | None:
@@ -116,8 +116,8 @@ def _entity_facts(markup: str) -> dict[str, str]:
             break
         attrs = _attributes(attributes)
         name = attrs.get("name", "") if inline else element
-        if not name.startswith("dei:") or "continuedAt" in attrs:
-            continue
+        if not name.startswith("dei:") or "continuedAt" in attrs or attributes.rstrip().endswith("/"):
+            continue  # not dei, continued elsewhere, or empty (<... xsi:nil="true"/>)
         text = _content(markup, m.end(), f"</{element}", element)
         if text is not None:
             found.append((name[4:], attrs.get("contextRef", ""), _transformed(text, attrs.get("format", ""))))
@@ -215,7 +215,7 @@ def _name(value: str | None) -> str | None:
 
 
 def _file_number(value: str | None) -> str | None:
-    m = FILE_RE.fullmatch(value or "")
+    m = FILE_RE.fullmatch(value) if value and value.isascii() else None
     return "-".join(p for p in m.groups() if p) if m else None
 
 
@@ -227,7 +227,7 @@ def _irs(value: str | None) -> str | None:
 
 def _address(facts: dict[str, str]) -> Address | None:
     phone = None
-    digits = re.sub(r"\D", "", facts.get("CityAreaCode", "") + facts.get("LocalPhoneNumber", ""))
+    digits = re.sub(r"[^0-9]", "", facts.get("CityAreaCode", "") + facts.get("LocalPhoneNumber", ""))
     if len(digits) == 10:
         phone = digits
     zip_code = facts.get("EntityAddressPostalZipCode")
