@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from generator.model import Address, CoverPage
 from generator.parse.cover_xbrl import merge, read_tagged_cover
 from generator.parse.filing import parse_filing
+from generator.search.encode import read_data_file
 from tests.conftest import ROOT, read_json, run_build, shared_corpus
 
 ACORN = ROOT / "site_src" / "edgar" / "data" / "880984" / "000149315225001317" / "form8-k.htm"
@@ -260,3 +261,29 @@ def test_an_empty_fact_takes_nothing_from_the_next_one() -> None:
 def test_digits_of_other_scripts_are_not_a_cik() -> None:
     cover = read_tagged_cover(_fact("EntityCentralIndexKey", "\u0660" * 10) + _fact("DocumentType", "8-K"))
     assert cover is not None and cover.cik is None
+
+
+# --- a modern filing as EDGAR's Archives folder holds it -----------------------------------------
+
+
+def test_a_modern_archives_folder_reads_its_primary_document_not_filingsummary(tmp_path: Path) -> None:
+    """The files of a 2025 8-K as EDGAR's Archives folder serves them (no full submission, no
+    header): R1.htm, FilingSummary.xml and MetaLinks.json sort before the 8-K by name. The 8-K,
+    whose cover is tagged dei:DocumentType, is the primary document; the XBRL files come last and
+    are not searched. Before, FilingSummary.xml was read as the filing: no form, no company."""
+    full = parse_filing(ABVC.read_bytes(), ABVC.name)
+    folder = tmp_path / "src" / "edgar" / "data" / "1173313" / "000121390025032135"
+    folder.mkdir(parents=True)
+    for d in full.documents:
+        (folder / (d.data_filename or d.filename)).write_bytes(d.data if d.data is not None else d.text.encode())
+    out = tmp_path / "out"
+    run_build(tmp_path / "src", out, jobs=1)
+    [record] = [read_json(p) for p in (out / "filings").glob("*/filing.json")]
+    assert (record["form"], record["date_of_report"]) == ("8-K", "2025-04-15")
+    assert (record["filers"][0]["cik"], record["filers"][0]["name"]) == ("0001173313", "ABVC BIOPHARMA, INC.")
+    names = [d["filename"] for d in record["documents"]]
+    assert names[:3] == ["ea0238372-8k_abvcbio.htm", "ea023837201ex99-1_abvcbio.htm", "ex99-1_001.jpg"]
+    assert {"R1.htm", "FilingSummary.xml", "MetaLinks.json", "abvc-20250415_lab.xml"} <= set(names[3:])
+    chunks = [read_data_file(p.read_bytes()) for p in (out / "search" / "x").glob("*/*.js")]
+    searched = {c["u"].rsplit("/", 1)[1].split("-", 1)[0] for c in chunks}
+    assert searched == {"1", "2"}  # the 8-K and its exhibit only

@@ -35,6 +35,15 @@ class FolderResult:
 
 _DOCUMENT_TAG = re.compile(rb"<DOCUMENT>", re.I)
 _EXHIBIT_NAME = re.compile(r"(?:^|[^a-z])(?:ex|exh|exhibit)[-_]?\d", re.I)
+#: What EDGAR's Archives folder of a modern filing holds beside its documents: the XBRL files
+#: (schema, linkbases, instance, named ``prefix-yyyymmdd`` by EFM 6.3.3; the instance EDGAR
+#: extracts from inline XBRL, ``..._htm.xml``) and what EDGAR generates to render them (R pages,
+#: FilingSummary.xml, MetaLinks.json, the spreadsheet, the zip, the viewer's script and style).
+_XBRL_NAME = re.compile(
+    r"^(?:R\d{1,4}\.(?:htm|xml)|FilingSummary\.xml|MetaLinks\.json|Financial_Report\.xlsx?|Show\.js"
+    r"|report\.css|.*-xbrl\.zip|.*\.xsd|.*_(?:lab|pre|cal|def|htm)\.xml|[a-z0-9]{1,20}-(?:19|20)\d{6}\.xml)$",
+    re.IGNORECASE,
+)
 _SUBMISSION_NAMES = re.compile(r"^(?:full-submission\.txt|\d{10}-\d{2}-\d{6}\.(?:txt|nc)(?:\.gz)?)$", re.I)
 
 
@@ -67,9 +76,25 @@ def _name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
+def xbrl_file_name(name: str) -> bool:
+    """Whether a file name is one of EDGAR's XBRL or XBRL-rendering files (:data:`_XBRL_NAME`):
+    machine data beside a filing's documents, never its primary document, never searched."""
+    return bool(_XBRL_NAME.match(name))
+
+
 def _order(docs: list[FolderFile]) -> list[FolderFile]:
-    """Primary document first: text before binaries, then names that are not exhibits, then by name."""
-    return sorted(docs, key=lambda f: (f.kind == "binary", bool(_EXHIBIT_NAME.search(_name(f.path))), f.path))
+    """Primary document first. EDGAR's XBRL and rendering files last (a modern Archives folder
+    holds dozens: R1.htm and FilingSummary.xml sort before ``aapl-20230930.htm``); before them
+    text before binaries; the document whose cover is tagged ``dei:DocumentType`` (the primary
+    document of an inline XBRL filing, by EDGAR's rules) first; then names that are not exhibits;
+    then by name."""
+
+    def rank(f: FolderFile) -> tuple:
+        name = _name(f.path)
+        tagged = f.kind == "html" and b"dei:DocumentType" in f.data
+        return (xbrl_file_name(name), f.kind == "binary", not tagged, bool(_EXHIBIT_NAME.search(name)), f.path)
+
+    return sorted(docs, key=rank)
 
 
 def _document(sequence: int, f: FolderFile) -> Document:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from generator import site as urls
 from generator.model import Document, Filing
 from generator.parse.filing import primary_text
+from generator.parse.folder import xbrl_file_name
 
 #: Document types whose text search leaves out (their pages are made all the same): the files EDGAR
 #: generates to render a filing's XBRL (``R1.htm``, ``FilingSummary.xml``, ``Show.js`` and
@@ -99,7 +100,9 @@ def is_prose(doc: Document) -> bool:
     the schema, JavaScript, CSS), their words would fill snippets with element names and code, and
     they cost the build most of its search work. The primary document is always read; the filing's
     financial statements are in it (EDGAR's full-text search leaves XBRL out too)."""
-    kind = (doc.type or "").upper()
+    if doc.type is None:  # a document of a folder of files (no header lists its type): by its name
+        return not xbrl_file_name(doc.filename or "")
+    kind = doc.type.upper()
     return kind not in GENERATED_TYPES and not kind.startswith(XBRL_TYPES)
 
 
