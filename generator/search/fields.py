@@ -98,8 +98,8 @@ def is_prose(doc: Document) -> bool:
     """Whether search reads a document: not XBRL data nor what EDGAR generates from it. Those are
     machine data, not prose: in a modern 10-K they are most of the text (every element's labels,
     the schema, JavaScript, CSS), their words would fill snippets with element names and code, and
-    they cost the build most of its search work. The primary document is always read; the filing's
-    financial statements are in it (EDGAR's full-text search leaves XBRL out too)."""
+    they cost the build most of its search work. The primary document is always read, and the
+    filing's financial statements are in it (the R pages only render them again)."""
     if doc.type is None:  # a document of a folder of files (no header lists its type): by its name
         return not xbrl_file_name(doc.filename or "")
     kind = doc.type.upper()
