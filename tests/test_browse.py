@@ -132,7 +132,7 @@ def test_listing_pages_by_form_date_and_letter(demo):
     forms = (demo / "forms" / "index.html").read_text()
     assert 'href="s-3-a/index.html">S-3/A</a>' in forms and "Amendment to registration statement" in forms
     form_page = (demo / "forms" / "8-k" / "index.html").read_text()
-    assert form_page.count('href="../../filings/') == 10
+    assert form_page.count('href="../../filings/') == 11
     year = demo / "dates" / "2025" / "index.html"
     assert {"m01", "m02", "m04"} <= outline(year).ids and "m03" not in outline(year).ids
     assert 'href="index.html#m04"' in year.read_text()

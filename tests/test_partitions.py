@@ -25,7 +25,7 @@ def single(tmp_path_factory):
 
 def test_two_partitions_on_two_workers_equal_a_single_build(single, tmp_path):
     out = tmp_path / "out"
-    report, _ = run_build(SITE_SRC, out, jobs=2, partition_size=12)  # 22 filings: two tasks
+    report, _ = run_build(SITE_SRC, out, jobs=2, partition_size=12)  # 23 filings: two tasks
     assert report.failed == 0
     assert tree_bytes(out) == single
 

@@ -200,7 +200,7 @@ def test_ctrl_c_during_a_build_lets_it_finish_and_exits_cleanly(tmp_path: Path) 
     """Ctrl-C in a terminal signals the whole process group, parse workers included: the build
     in progress finishes (its workers block the signal) and the process exits 0, no traceback."""
     src = tmp_path / "src"
-    shutil.copytree(ROOT / "site_src", src)  # 22 filings: enough for a pool of 2 parse workers
+    shutil.copytree(ROOT / "site_src", src)  # 23 filings: enough for a pool of 2 parse workers
     cmd = [sys.executable, "-m", "generator", "watch", "-q", "-j", "2", "--debounce", "0.1",
            "--source", str(src), "--output", str(tmp_path / "out")]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
