@@ -120,6 +120,7 @@ def _cover(filing: Filing) -> dict[str, Any] | None:
     out = asdict(c)
     out["address"] = _address(c.address)
     out["tagged"] = list(c.tagged)
+    out["trading_symbols"] = list(c.trading_symbols)
     return out
 
 

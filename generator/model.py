@@ -189,6 +189,9 @@ class CoverPage:
     cik: str | None = None
     #: MMDD, as the header's FISCAL YEAR END; from ``dei:CurrentFiscalYearEndDate`` (10-K, 10-Q).
     fiscal_year_end: str | None = None
+    #: The cover's "Trading Symbol(s)" (``dei:TradingSymbol``, every class of security): a ticker
+    #: is what many users type first, and no EDGAR header states it.
+    trading_symbols: tuple[str, ...] = ()
     #: The fields above read from the cover page's inline XBRL tags, not its text (parse.cover_xbrl).
     tagged: tuple[str, ...] = ()
 

@@ -107,6 +107,7 @@ _COVER_FIELDS = {
     "filers[0].state_of_incorporation": "state_of_incorporation",
     "filers[0].file_number": "file_number",
     "filers[0].business_address": "address",
+    "trading_symbols": "trading_symbols",
 }
 
 

@@ -287,3 +287,24 @@ def test_a_modern_archives_folder_reads_its_primary_document_not_filingsummary(t
     chunks = [read_data_file(p.read_bytes()) for p in (out / "search" / "x").glob("*/*.js")]
     searched = {c["u"].rsplit("/", 1)[1].split("-", 1)[0] for c in chunks}
     assert searched == {"1", "2"}  # the 8-K and its exhibit only
+
+
+# --- trading symbols -----------------------------------------------------------------------------
+
+
+def test_every_class_of_securitys_ticker_is_read_and_searchable(demo_site) -> None:
+    """Tickers sit in a context per class of security (a segment): all are read, "None" is not a
+    ticker. The demo's 2024 8-K (headerless) is found by its ticker, as a user would type it."""
+    markup = (_context("c1") + _context("a", segment=True) + _context("b", segment=True)
+              + _fact("TradingSymbol", "brk.a", "a") + _fact("TradingSymbol", "BRK.B", "b")
+              + _fact("TradingSymbol", "None", "c1") + _fact("DocumentType", "10-K"))  # fmt: skip
+    assert read_tagged_cover(markup).trading_symbols == ("BRK.A", "BRK.B")  # type: ignore[union-attr]
+    assert read_tagged_cover(ACORN.read_text(encoding="utf-8")).trading_symbols == ()  # type: ignore[union-attr]
+    assert parse_filing(ABVC.read_bytes(), "x.txt").cover_page.trading_symbols == ("ABVC",)  # type: ignore[union-attr]
+    from site_search import search_site
+
+    found = search_site(demo_site, ["bcow", "abvc"])
+    assert [r[0] for r in found["bcow"]] == ["primary-document"]
+    assert [r[0] for r in found["abvc"]][:1] == ["0001213900-25-032135"]
+    page = (demo_site / "filings" / "primary-document" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<dt>Trading symbols</dt><dd>BCOW <span class=\"mark mark-cover\"[^>]*>cover page, XBRL", page)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import fields, replace
 
 from generator.model import Address, CoverPage
@@ -51,6 +52,7 @@ _IRS_RE = re.compile(r"^([0-9]{2})-?([0-9]{7})$")
 _FORM_RE = re.compile(r"^[0-9A-Z][0-9A-Z -]{0,14}(?:/A)?$")
 _ZIP_RE = re.compile(r"^(?:[0-9]{5}(?:-[0-9]{4})?|[A-Z][0-9][A-Z] ?[0-9][A-Z][0-9])$")
 _EIGHT_K = re.compile(r"^8-K")
+_TICKER_RE = re.compile(r"^[A-Z][A-Z0-9]{0,5}(?:[.-][A-Z0-9]{1,3})?$")
 _MONTH_DAY_RE = re.compile(r"^--([0-9]{2})-([0-9]{2})$")
 _MONTH_NAME_DAY_RE = re.compile(r"^([A-Za-z]{3,9}\.?)\s+([0-9]{1,2})$")
 
@@ -60,8 +62,9 @@ def read_tagged_cover(markup: str) -> CoverPage | None:
     ``dei`` taxonomy, as a CoverPage whose ``tagged`` names the fields set; None when it tags none."""
     if "dei:" not in markup:
         return None
-    facts = _entity_facts(markup)
-    if not facts:
+    found = _facts(markup)
+    facts = _entity_facts(markup, found)
+    if not facts and not found:
         return None
     values: dict[str, object] = {
         "cik": _cik(facts.get("EntityCentralIndexKey")),
@@ -72,6 +75,8 @@ def read_tagged_cover(markup: str) -> CoverPage | None:
         "irs_number": _irs(facts.get("EntityTaxIdentificationNumber")),
         "address": _address(facts),
         "fiscal_year_end": _month_day(facts.get("CurrentFiscalYearEndDate")),
+        # one per class of security, each in its own context (a segment): all of them
+        "trading_symbols": _symbols(text for name, _, text in found if name == "TradingSymbol") or None,
     }
     # the one date a cover tags; merge() files it as the form makes it (date of report of an 8-K)
     values["period"] = parse_date(facts["DocumentPeriodEndDate"]) if facts.get("DocumentPeriodEndDate") else None
@@ -102,9 +107,9 @@ def merge(tagged: CoverPage | None, read: CoverPage) -> CoverPage:
     return replace(read, **changes, tagged=tuple(sorted(names)))
 
 
-def _entity_facts(markup: str) -> dict[str, str]:
-    """dei local name -> its one value among the facts of contexts without a segment."""
-    found: list[tuple[str, str, str]] = []  # (local name, context id, text)
+def _facts(markup: str) -> list[tuple[str, str, str]]:
+    """Every ``dei`` fact read: (local name, context id, value)."""
+    found: list[tuple[str, str, str]] = []
     looked = 0
     for m in _FACT_RE.finditer(markup):
         element, attributes = m.group(1), m.group(2)
@@ -121,6 +126,11 @@ def _entity_facts(markup: str) -> dict[str, str]:
         text = _content(markup, m.end(), f"</{element}", element)
         if text is not None:
             found.append((name[4:], attrs.get("contextRef", ""), _transformed(text, attrs.get("format", ""))))
+    return found
+
+
+def _entity_facts(markup: str, found: list[tuple[str, str, str]]) -> dict[str, str]:
+    """dei local name -> its one value among the facts ``found`` of contexts without a segment."""
     if not found:
         return {}
     dimensional = _dimensional_contexts(markup, {context for _, context, _ in found})
@@ -208,6 +218,13 @@ def _month_day(value: str | None) -> str | None:
     if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000, month)[1]):
         return None
     return f"{month:02d}{day:02d}"
+
+
+def _symbols(values: Iterable[str]) -> tuple[str, ...]:
+    """Tickers as written (``BRK.A``, ``GOOGL``), each once, in the cover's order; "None" and the
+    like (a registrant with no listed security writes something) are not tickers."""
+    out = (v.upper() for v in values)
+    return tuple(dict.fromkeys(v for v in out if _TICKER_RE.match(v) and v not in ("NONE", "NA", "N")))
 
 
 def _name(value: str | None) -> str | None:

@@ -208,6 +208,8 @@ def assemble(sub: Submission, source: SourceInfo) -> Filing:
     )
     items = _items(header, text, form, filed, prov, diffs)
     filers = _filers(header, cover, prov, diffs)
+    if cover.trading_symbols:
+        prov["trading_symbols"] = "cover page"
     refs = _link_exhibits(exhibits_mod.find_exhibit_references(text) if text else (), sub.documents)
     if refs:
         prov["exhibit_references"] = "cover page"

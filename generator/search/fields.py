@@ -55,7 +55,7 @@ class SearchDoc:
 
 def search_doc(filing: Filing) -> SearchDoc:
     """What search knows about one filing. ``form_text`` carries the identifiers a user may type
-    (form, accession number, CIKs, item codes, exhibit types and numbers, file numbers)."""
+    (form, accession number, CIKs, item codes, exhibit types and numbers, file numbers, tickers)."""
     company = filing.company
     names = tuple(dict.fromkeys(f.name for f in filing.filers if f.name))
     ciks = tuple(sorted({f.cik for f in filing.filers if f.cik}))
@@ -70,6 +70,7 @@ def search_doc(filing: Filing) -> SearchDoc:
         *doc_types,
         *(r.number for r in filing.exhibit_references),
         *sorted({f.file_number for f in filing.filers if f.file_number}),
+        *(filing.cover_page.trading_symbols if filing.cover_page else ()),
     ]
     name = company.name if company and company.name else filing.id
     return SearchDoc(
