@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.model import SourceFile
+from generator.parse.folder import xbrl_file_name
 
 SNIFF_BYTES = 65536
 _ACC_DIR = re.compile(r"^(\d{10})-?(\d{2})-?(\d{6})$")
@@ -231,6 +232,9 @@ def classify(rel: str, abspath: Path | str) -> SourceFile | Skipped:
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         return Skipped(rel, f"corrupt gzip data: {exc}", True)
     kind = sniff(head)
+    if kind is None and group is not None and head.strip() and not _looks_binary(head):
+        if xbrl_file_name(rel.rsplit("/", 1)[-1]):
+            kind = "text"  # report.css beside R1.htm in a filing's folder: one of its documents
     if kind is None:
         return _unrecognised(rel, head)
     if kind == "binary" and group is None:

@@ -283,7 +283,9 @@ def test_a_modern_archives_folder_reads_its_primary_document_not_filingsummary(t
     assert (record["filers"][0]["cik"], record["filers"][0]["name"]) == ("0001173313", "ABVC BIOPHARMA, INC.")
     names = [d["filename"] for d in record["documents"]]
     assert names[:3] == ["ea0238372-8k_abvcbio.htm", "ea023837201ex99-1_abvcbio.htm", "ex99-1_001.jpg"]
-    assert {"R1.htm", "FilingSummary.xml", "MetaLinks.json", "abvc-20250415_lab.xml"} <= set(names[3:])
+    assert {"R1.htm", "FilingSummary.xml", "MetaLinks.json", "abvc-20250415_lab.xml", "report.css"} <= set(names[3:])
+    report = read_json(out / "build-report.json")  # every file of the folder is one of the filing's
+    assert {i["outcome"] for i in report["inputs"]} == {"built"} and len(names) == len(report["inputs"])
     chunks = [read_data_file(p.read_bytes()) for p in (out / "search" / "x").glob("*/*.js")]
     searched = {c["u"].rsplit("/", 1)[1].split("-", 1)[0] for c in chunks}
     assert searched == {"1", "2"}  # the 8-K and its exhibit only
@@ -308,3 +310,16 @@ def test_every_class_of_securitys_ticker_is_read_and_searchable(demo_site) -> No
     assert [r[0] for r in found["abvc"]][:1] == ["0001213900-25-032135"]
     page = (demo_site / "filings" / "primary-document" / "index.html").read_text(encoding="utf-8")
     assert re.search(r"<dt>Trading symbols</dt><dd>BCOW <span class=\"mark mark-cover\"[^>]*>cover page, XBRL", page)
+
+
+def test_a_folder_of_only_edgars_xbrl_files_is_reported_not_made_a_filing(tmp_path: Path) -> None:
+    folder = tmp_path / "src" / "edgar" / "data" / "1173313" / "000121390025032135"
+    folder.mkdir(parents=True)
+    (folder / "report.css").write_text("body { color: black; }\n")
+    (folder / "FilingSummary.xml").write_text("<?xml version='1.0'?><FilingSummary></FilingSummary>\n")
+    report, lines = run_build(tmp_path / "src", tmp_path / "out", jobs=1)
+    inputs = read_json(tmp_path / "out" / "build-report.json")["inputs"]
+    outcomes = {i["path"].rsplit("/", 1)[1]: (i["outcome"], i["reason"]) for i in inputs}
+    assert {o for o, _ in outcomes.values()} == {"failed"}
+    assert all("only EDGAR's XBRL and rendering files" in r for _, r in outcomes.values())
+    assert report.failed and any("FilingSummary.xml" in line or "report.css" in line for line in lines)

@@ -59,6 +59,8 @@ def parse_folder(files: list[FolderFile]) -> FolderResult:
     docs = [f for f in files if f.kind != "submission"]
     if not docs:
         raise ParseError("folder holds a header but none of the filing's documents")
+    if all(xbrl_file_name(_name(f.path)) for f in docs):
+        raise ParseError("folder holds only EDGAR's XBRL and rendering files, none of the filing's documents")
     sub_header = read_submission(headers[0].data).header if headers else None
     documents = tuple(_document(i + 1, f) for i, f in enumerate(_order(docs)))
     path = (headers[0] if headers else _order(docs)[0]).path
