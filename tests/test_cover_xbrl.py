@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from generator.model import Address, CoverPage
 from generator.parse.cover_xbrl import merge, read_tagged_cover
 from generator.parse.filing import parse_filing
+from generator.parse.sgml import read_submission
 from generator.search.encode import read_data_file
 from tests.conftest import ROOT, read_json, run_build, shared_corpus
 
@@ -185,19 +186,14 @@ def test_any_markup_gives_well_formed_facts(markup: str) -> None:
 # --- the shared corpus ---------------------------------------------------------------------------
 
 
-def _primary_html(path: Path) -> str:
-    text = path.read_text(encoding="utf-8", errors="replace")
-    doc = text.split("<DOCUMENT>", 1)[1].split("</DOCUMENT>", 1)[0]
-    return doc.split("<TEXT>", 1)[1].rsplit("</TEXT>", 1)[0]
-
-
 def test_every_tagged_primary_document_of_the_corpus_agrees_with_its_header() -> None:
     """Each full submission whose primary document has inline XBRL, read as a headerless document:
     every fact its tags give equals what its EDGAR header states (scored and printed)."""
     corpus = shared_corpus()
     right, wrong, checked = 0, [], 0
     for path in sorted((corpus / "full").glob("*.txt")):
-        html = _primary_html(path)
+        documents = read_submission(path.read_bytes()).documents
+        html = documents[0].text if documents else ""
         if "dei:EntityCentralIndexKey" not in html:
             continue
         checked += 1

@@ -63,9 +63,9 @@ def read_tagged_cover(markup: str) -> CoverPage | None:
     if "dei:" not in markup:
         return None
     found = _facts(markup)
-    facts = _entity_facts(markup, found)
-    if not facts and not found:
+    if not found:
         return None
+    facts = _entity_facts(markup, found)
     values: dict[str, object] = {
         "cik": _cik(facts.get("EntityCentralIndexKey")),
         "form": _form(facts.get("DocumentType"), facts.get("AmendmentFlag")),
@@ -131,8 +131,6 @@ def _facts(markup: str) -> list[tuple[str, str, str]]:
 
 def _entity_facts(markup: str, found: list[tuple[str, str, str]]) -> dict[str, str]:
     """dei local name -> its one value among the facts ``found`` of contexts without a segment."""
-    if not found:
-        return {}
     dimensional = _dimensional_contexts(markup, {context for _, context, _ in found})
     values: dict[str, set[str]] = {}
     for name, context, text in found:
