@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.model import SourceFile
+from generator.parse.filing import ACCESSION_FOLDER
 from generator.parse.folder import xbrl_file_name
 
 SNIFF_BYTES = 65536
-_ACC_DIR = re.compile(r"^(\d{10})-?(\d{2})-?(\d{6})$")
 _ACC_FILE = re.compile(r"^(\d{10}-\d{2}-\d{6})(?:\.txt|\.nc)?(?:\.gz)?$", re.I)
 _SGML = re.compile(rb"<(?:SEC-DOCUMENT|SEC-HEADER|IMS-HEADER|SUBMISSION|DOCUMENT)>", re.I)
 _HTML = re.compile(rb"<(?:!DOCTYPE\s+html|html|body|head|div|p|table|font)\b", re.I)
@@ -320,7 +320,7 @@ def folder_hints(rel: str) -> tuple[str, str | None, str | None]:
     accession = cik = None
     layout = "flat"
     for part in parts[:-1]:
-        m = _ACC_DIR.match(part)
+        m = ACCESSION_FOLDER.match(part)
         if m:
             accession = f"{m[1]}-{m[2]}-{m[3]}"
             layout = "folder"

@@ -150,3 +150,34 @@ def test_same_filing_in_two_forms_is_one_filing(tmp_path):
     ]
     rec = read_json(tmp_path / "out" / "filings" / "0000914760-99-000124" / "filing.json")
     assert rec["duplicates"] == ["b/copy.txt"]
+
+
+def test_headerless_documents_in_accession_folders_are_named_by_the_folder(tmp_path):
+    """sec-edgar-downloader names every document ``primary-document.html``: named by the file,
+    all but one would get a hashed id, and a folder added later that sorts first would take the
+    plain id (and its URL) from another filing. Named by the folder, each keeps its own."""
+    src, out = tmp_path / "src", tmp_path / "out"
+
+    def add(folder: str, text: str) -> None:
+        path = src / folder / "primary-document.html"
+        path.parent.mkdir(parents=True)
+        path.write_text(f"<html><body><p>FORM 8-K</p><p>{text}</p></body></html>")
+
+    add("sec-edgar-filings/0000000002/8-K/0000000002-24-000007", "the second company's report")
+    add("sec-edgar-filings/0000000003/8-K/0000000003-24-000009", "the third company's report")
+    add("edgar/data/4/000000000424000011", "the fourth company's report")
+    report, lines = run_build(src, out, jobs=1)
+    assert report.failed == 0, lines
+    ids = sorted(e["id"] for e in read_json(out / "catalog.json")["filings"])
+    assert ids == ["0000000002-24-000007", "0000000003-24-000009", "0000000004-24-000011"]
+    first = (out / "filings" / "0000000002-24-000007" / "index.html").read_bytes()
+
+    add("sec-edgar-filings/0000000001/8-K/0000000001-24-000005", "a company that sorts first")
+    report, lines = run_build(src, out, jobs=1)
+    assert report.failed == 0, lines
+    ids = sorted(e["id"] for e in read_json(out / "catalog.json")["filings"])
+    assert ids[0] == "0000000001-24-000005" and len(ids) == 4
+    assert b"the second company" in (out / "filings" / "0000000002-24-000007" / "index.html").read_bytes()
+    assert b"the second company" in first
+    for rec in map(read_json, (out / "filings").glob("*/filing.json")):
+        assert rec["accession_no"] is None, "the folder's number names the page; it is not a fact"

@@ -302,9 +302,9 @@ def test_every_class_of_securitys_ticker_is_read_and_searchable(demo_site) -> No
     from site_search import search_site
 
     found = search_site(demo_site, ["bcow", "abvc"])
-    assert [r[0] for r in found["bcow"]] == ["primary-document"]
+    assert [r[0] for r in found["bcow"]] == ["0000943374-24-000509"]  # named by its folder
     assert [r[0] for r in found["abvc"]][:1] == ["0001213900-25-032135"]
-    page = (demo_site / "filings" / "primary-document" / "index.html").read_text(encoding="utf-8")
+    page = (demo_site / "filings" / "0000943374-24-000509" / "index.html").read_text(encoding="utf-8")
     assert re.search(r"<dt>Trading symbols</dt><dd>BCOW <span class=\"mark mark-cover\"[^>]*>cover page, XBRL", page)
 
 

@@ -45,6 +45,9 @@ MAX_DECOMPRESSED = 1024**3
 #: copy, the engine tries fewer branches at each "<", and an HTML document has one every few
 #: characters).
 _INLINE_SGML = Label(r"</?(?:PAGE|TABLE|CAPTION|S|C|FN|F\d{1,2}|R\d{1,2})>")
+#: A folder named like an accession number, dashed or not (EDGAR's Archives and sec-edgar-downloader
+#: name a filing's folder so): ``discover`` groups its files, :func:`slug_id` names the filing by it.
+ACCESSION_FOLDER = re.compile(r"^(\d{10})-?(\d{2})-?(\d{6})$")
 _EIGHT_K = re.compile(r"^8-K(?:\d\d[A-Z]\d?)?(?:/A)?$|^ABS-15G", re.I)
 
 
@@ -412,8 +415,20 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug_id(path: str) -> str:
-    """An id for a filing with no accession number: the file name, lower case, dashes."""
-    name = path.rsplit("/", 1)[-1].lower()
+    """An id for a filing with no accession number in its header.
+
+    In a folder named like an accession number (EDGAR's Archives and sec-edgar-downloader name
+    each filing's folder so), the id is that number, dashed: the URL a full submission of the
+    same filing would have, and a stable one. Every downloader folder holds a
+    ``primary-document.html``; named by the file, all but the first would get a hashed suffix,
+    and a folder added later that sorted first would take the plain id from another filing. The
+    number stays out of the facts (``accession_no`` is the header's alone). Elsewhere: the file
+    name, lower case, dashes."""
+    folder, _, name = path.rpartition("/")
+    m = ACCESSION_FOLDER.match(folder.rpartition("/")[2])
+    if m:
+        return f"{m[1]}-{m[2]}-{m[3]}"
+    name = name.lower()
     for suffix in (".gz", ".txt", ".nc", ".html", ".htm", ".xml"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]
