@@ -4,7 +4,7 @@
 
 Builds site_src/ into a temporary folder, opens each page in Debian's Chromium (Playwright, no
 browser download) and saves the top of the page, cropped, as PNG: the seed filing, a 1997 10-Q,
-a 13F, an exhibit page and, when the archive has company pages, the 10-Q's company. The PNGs
+a 13F, an exhibit page, a headerless 2024 8-K read from its inline XBRL tags and, when the archive has company pages, the 10-Q's company. The PNGs
 are committed, so they are cropped to stay small (a few hundred KB at most).
 """
 
@@ -29,6 +29,9 @@ PAGES = {
     "13f-information-table": "filings/0000950123-24-002518/2-information-table.html",
     "exhibit": "filings/0001213900-25-032135/2-ex-99-1.html",
     "text-exhibit": "filings/0000320193-97-000014/3-ex-10.html",
+    # a 2024 8-K's primary document alone in a sec-edgar-downloader folder: no header, facts from
+    # its inline XBRL cover tags, named by its folder's accession number
+    "tagged-8-k": "filings/0000943374-24-000509/index.html",
 }
 SIZES = {"desktop": (1280, 1100), "phone": (390, 1500)}
 

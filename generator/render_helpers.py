@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.model import Document, Filing
+from generator.parse.filing import folder_accession
 
 #: Decoded files a browser shows inline.
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "gif", "png", "bmp"})
@@ -42,7 +43,14 @@ def install_helpers(env: jinja2.Environment) -> None:
         file_kind=file_kind,
         marks_of=Marks,
         document_by_sequence=document_by_sequence,
+        named_by_folder=named_by_folder,
     )
+
+
+def named_by_folder(filing: Filing) -> bool:
+    """True when a filing without a header's accession number is named by its folder's (the page
+    says so: the number in its URL and breadcrumb is the folder's name, not a stated fact)."""
+    return filing.accession_no is None and folder_accession(filing.source.path) == filing.id
 
 
 def or_not_stated(value: Any) -> Any:

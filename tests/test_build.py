@@ -171,6 +171,7 @@ def test_headerless_documents_in_accession_folders_are_named_by_the_folder(tmp_p
     ids = sorted(e["id"] for e in read_json(out / "catalog.json")["filings"])
     assert ids == ["0000000002-24-000007", "0000000003-24-000009", "0000000004-24-000011"]
     first = (out / "filings" / "0000000002-24-000007" / "index.html").read_bytes()
+    assert b"No accession number stated (the page is named after its folder" in first
 
     add("sec-edgar-filings/0000000001/8-K/0000000001-24-000005", "a company that sorts first")
     report, lines = run_build(src, out, jobs=1)

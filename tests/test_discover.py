@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from generator.build import make_units
 from generator.discover import discover, folder_hints, sniff
+from generator.parse.filing import folder_accession, slug_id
 
 
 def test_sniff_by_content_not_name():
@@ -40,6 +41,18 @@ def test_layout_hints():
         "0000320193-97-000011",
     )
     assert folder_hints("x/0000320193-97-000011.txt") == ("flat", "0000320193-97-000011", None)
+
+
+def test_a_headerless_filing_is_named_by_its_accession_folder_only():
+    """The id a filing without a header gets (``slug_id``): its folder's accession number when
+    the folder is named like one, else its file name; never a number from elsewhere in the path."""
+    assert slug_id("edgar/data/320193/000032019397000011/d10q.htm") == "0000320193-97-000011"
+    assert slug_id("sec-edgar-filings/AAPL/10-Q/0000320193-97-000011/primary-document.html") == (
+        "0000320193-97-000011"
+    )
+    assert slug_id("0000320193-97-000011/sub/d10q.htm") == "d10q"
+    assert slug_id("2024/8-K Report.txt") == "8-k-report"
+    assert folder_accession("d10q.htm") is None and folder_accession("1234567890123/x.htm") is None
 
 
 def test_folders_group_into_units(tmp_path):

@@ -414,6 +414,12 @@ def _link_exhibits(refs, documents: tuple[Document, ...]) -> tuple[ExhibitRefere
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
+def folder_accession(path: str) -> str | None:
+    """The dashed accession number the folder holding ``path`` is named by, if it is."""
+    m = ACCESSION_FOLDER.match(path.rpartition("/")[0].rpartition("/")[2])
+    return f"{m[1]}-{m[2]}-{m[3]}" if m else None
+
+
 def slug_id(path: str) -> str:
     """An id for a filing with no accession number in its header.
 
@@ -424,11 +430,10 @@ def slug_id(path: str) -> str:
     and a folder added later that sorted first would take the plain id from another filing. The
     number stays out of the facts (``accession_no`` is the header's alone). Elsewhere: the file
     name, lower case, dashes."""
-    folder, _, name = path.rpartition("/")
-    m = ACCESSION_FOLDER.match(folder.rpartition("/")[2])
-    if m:
-        return f"{m[1]}-{m[2]}-{m[3]}"
-    name = name.lower()
+    named = folder_accession(path)
+    if named:
+        return named
+    name = path.rpartition("/")[2].lower()
     for suffix in (".gz", ".txt", ".nc", ".html", ".htm", ".xml"):
         if name.endswith(suffix):
             name = name[: -len(suffix)]
