@@ -812,7 +812,10 @@ def _parse_pages(sources: list[SourceFile]) -> tuple[list[Page], list[InputOutco
 
 
 def _skipped_outcome(s: Skipped) -> InputOutcome:
-    return InputOutcome(s.path, "failed" if s.failed else "skipped", reason=s.reason)
+    """A skipped file is listed in the report; one the user likely meant as input (an archive of
+    filings) also gets a warning, printed once like any new warning, an error with --strict."""
+    warning = (Diagnostic(s.path, "discover", s.reason),) if s.warn else ()
+    return InputOutcome(s.path, "failed" if s.failed else "skipped", reason=s.reason, diagnostics=warning)
 
 
 def _mark_render_failure(o: InputOutcome, failures: dict[str, str]) -> InputOutcome:

@@ -45,6 +45,7 @@ class Skipped:
     path: str
     reason: str
     failed: bool = False  # True: looked like an input and could not be used (exit status 1)
+    warn: bool = False  # True: say so on the console (a warning), as the user likely meant it as input
 
 
 #: What a file's stat says without reading it: size, modification time, inode.
@@ -235,6 +236,8 @@ def classify(rel: str, abspath: Path | str) -> SourceFile | Skipped:
     if kind is None and group is not None and head.strip() and not _looks_binary(head):
         if xbrl_file_name(rel.rsplit("/", 1)[-1]):
             kind = "text"  # report.css beside R1.htm in a filing's folder: one of its documents
+    if group is None and (archive := _archive_kind(head, compressed)):
+        return Skipped(rel, _archive_reason(rel, archive), warn=True)
     if kind is None:
         return _unrecognised(rel, head)
     if kind == "binary" and group is None:
@@ -243,6 +246,28 @@ def classify(rel: str, abspath: Path | str) -> SourceFile | Skipped:
     if kind == "html" and name.endswith(("-index.htm", "-index.html", "-index-headers.html")):
         return Skipped(rel, "EDGAR filing index page (the filing is read from its documents)")
     return SourceFile(rel, str(abspath), kind, layout, accession, cik, group)
+
+
+def _archive_kind(head: bytes, compressed: bool) -> str | None:
+    """ "tar", "tar.gz" or "zip" when the file is an archive, as EDGAR's daily feed
+    (``Feed/<year>/QTR<n>/<date>.nc.tar.gz``) and bulk downloads come. Inside a filing's folder a
+    zip is one of its documents (``<ACCESSION>-xbrl.zip``) and is not asked about."""
+    if head[257:262] == b"ustar":
+        return "tar.gz" if compressed else "tar"
+    if not compressed and head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    return None
+
+
+def _archive_reason(rel: str, archive: str) -> str:
+    """Filings are read as files: an archive's members are never unpacked by the build (its
+    names could point anywhere, its size is unknown until read). Say how to unpack it."""
+    name = rel.rsplit("/", 1)[-1]
+    how = {"tar": f"tar -xf '{name}'", "tar.gz": f"tar -xzf '{name}'", "zip": f"unzip '{name}'"}[archive]
+    return (
+        f"an archive ({archive}), not a filing: the filings in it are not read; "
+        f"unpack it into the source folder ({how}) and build again"
+    )
 
 
 def _unrecognised(rel: str, head: bytes) -> Skipped:

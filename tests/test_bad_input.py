@@ -152,3 +152,49 @@ def test_a_200_mb_file_does_not_stop_the_build(tmp_path):
     outcomes = {i.path: i.outcome for i in report.inputs}
     assert outcomes["good.txt"] == "built"
     assert outcomes["huge.txt"] in ("built", "failed")
+
+
+def test_an_archive_of_filings_is_named_as_one_with_how_to_unpack_it(tmp_path):
+    """EDGAR's daily feed comes as ``<date>.nc.tar.gz``, bulk downloads as zips. The build reads
+    files, never unpacks an archive (its member names could point anywhere, its size is unknown
+    until read): the user gets a warning that says what the file is and how to unpack it, the
+    rest is built, and a zip inside a filing's folder (``<ACCESSION>-xbrl.zip``) stays one of its
+    documents."""
+    import io
+    import tarfile
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(GOOD, src / "good.txt")
+    for name, mode in (("20250110.nc.tar.gz", "w:gz"), ("plain.tar", "w")):
+        with tarfile.open(src / name, mode) as tar:
+            data = GOOD.read_bytes()
+            info = tarfile.TarInfo("0000914760-99-000124.txt")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    with zipfile.ZipFile(src / "bulk.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(GOOD, "0000914760-99-000124.txt")
+    folder = src / "edgar" / "data" / "914760" / "000091476099000125"
+    folder.mkdir(parents=True)
+    (folder / "d8k.txt").write_text("FORM 8-K\nCURRENT REPORT\nItem 5. Other events. A filing in a folder.\n")
+    shutil.copy(src / "bulk.zip", folder / "0000914760-99-000125-xbrl.zip")
+
+    report, lines = run_build(src, tmp_path / "out", jobs=1)
+    outcomes = {i.path: i for i in report.inputs}
+    how = {"20250110.nc.tar.gz": "tar -xzf '20250110.nc.tar.gz'", "plain.tar": "tar -xf 'plain.tar'",
+           "bulk.zip": "unzip 'bulk.zip'"}  # fmt: skip
+    for name, command in how.items():
+        assert outcomes[name].outcome == "skipped" and "an archive" in outcomes[name].reason
+        assert command in outcomes[name].reason
+        assert any(line.startswith(f"warning: {name}: an archive") for line in lines), lines
+    assert outcomes["good.txt"].outcome == "built" and report.failed == 0
+    member = "edgar/data/914760/000091476099000125/0000914760-99-000125-xbrl.zip"
+    assert outcomes[member].outcome == "built" and outcomes[member].id == "0000914760-99-000125"
+
+    strict = CliRunner().invoke(cli, ["build", "--strict", "-q", "--source", str(src), "--output", str(tmp_path / "o2")])
+    assert strict.exit_code == 1 and "20250110.nc.tar.gz" in strict.output
