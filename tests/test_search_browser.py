@@ -178,3 +178,18 @@ def test_command_line_agrees_with_the_browser(site, server):
             assert browser, q
             overlaps.append(len(set(browser) & set(terminal)) / max(len(browser), len(terminal)))
     assert sum(overlaps) / len(overlaps) >= 0.9, list(zip(QUERIES, overlaps, strict=True))
+
+
+def test_a_phrase_no_filing_holds_shows_no_facets(server):
+    """The facet columns come from a second search; it verified no phrase candidate (limit 0), so
+    a phrase whose words are in some filings, never in that order, showed "0 filings matching"
+    beside facets counting those filings. Now its facets are those of the verified results."""
+    with browser_page() as page:
+        page.goto(server + "search/index.html?q=" + '"agreement definitive material"')
+        page.wait_for_function("() => document.querySelector('#search-status').textContent.startsWith('0 ')")
+        page.wait_for_selector("#search-facets:not([aria-busy])", state="attached")
+        assert page.locator("#search-facets input").count() == 0
+        page.fill("#search-q", "agreement definitive material")
+        page.wait_for_function("() => !document.querySelector('#search-status').textContent.startsWith('0 ')")
+        page.wait_for_selector("#search-facets:not([aria-busy]) [data-facet=form] input", state="attached")
+        assert page.locator("#search-facets input").count() > 0

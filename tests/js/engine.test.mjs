@@ -117,3 +117,23 @@ test('an index of another format is refused', { skip }, async () => {
   const loader = async (name) => (name === 'manifest' ? { format: 999 } : {});
   await assert.rejects(search('x', { loader }), /format 999/);
 });
+
+test('facet counts of a phrase search are those of its verified results, rows or not', { skip }, async () => {
+  // The page asks twice: the results first, then the facets with rows: false. It used to ask
+  // for the facets with limit 0, which verified no candidate: a phrase no filing holds showed
+  // "0 filings matching" beside facets counting every filing that has its words.
+  const { loader } = loaderFor(FULL);
+  const words = await search('agreement definitive material', { loader, limit: 10 });
+  assert.ok(words.total > 0, 'the words are in some filings');
+  for (const q of ['"agreement definitive material"', '"the securities"', '"exchange commission"', 'hathaway']) {
+    const full = await search(q, { loader, limit: 10 });
+    const facetsOnly = await search(q, { loader, limit: 10, rows: false });
+    assert.deepEqual(facetsOnly.results, []);
+    assert.equal(facetsOnly.total, full.total, q);
+    assert.deepEqual(facetsOnly.facets, full.facets, q);
+    if (full.total === 0) assert.ok(Object.values(full.facets).every((values) => values.length === 0), q);
+  }
+  const none = await search('"agreement definitive material"', { loader, limit: 10, rows: false });
+  assert.equal(none.total, 0);
+  assert.deepEqual(Object.values(none.facets).flat(), []);
+});

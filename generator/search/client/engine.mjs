@@ -454,6 +454,9 @@ async function pageOf(idx, ctx, list, offset, limit, same) {
   return window.slice(offset - lo, offset - lo + limit);
 }
 
+// options: offset, limit (results on the page, 10), sort ('date'), filters (facet choices),
+// facets (false: none counted), rows (false: no result rows are made; the page's candidates are
+// still verified, so `total` and the facet counts are those of the same search with rows).
 export async function search(query, options = {}) {
   const idx = indexFor(options);
   const ctx = await idx.ctx;
@@ -482,7 +485,7 @@ export async function search(query, options = {}) {
   const unchecked = keep.slice(checked);
   const words = must.flatMap((r) => r.words);
   const anchorOf = (d) => Math.min(...must.map((r) => (r.anchor.has(d) ? r.anchor.get(d) : Infinity)));
-  const shown = await pageOf(idx, ctx, passed, offset, limit, same);
+  const shown = options.rows === false ? [] : await pageOf(idx, ctx, passed, offset, limit, same);
   const results = await Promise.all(shown.map((d) =>
     resultRow(idx, ctx, d, matched.get(d), anchorOf(d) === Infinity ? -1 : anchorOf(d), words)));
   const out = { total: passed.length + Math.round(unchecked.length * rate), totalExact: !unchecked.length, results };

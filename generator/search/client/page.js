@@ -42,8 +42,11 @@
       .then(function (res) {
         if (mine !== seq) return null;
         render(res);
+        // the same search, for its facet counts only: with the same limit, a phrase's candidates
+        // are verified as far as the results were (limit 0 verified none, and counted every
+        // candidate: facets for a phrase that no filing holds)
         opts.facets = true;
-        opts.limit = 0;
+        opts.rows = false;
         return FS.search(state.q, opts);
       })
       .then(function (res) { if (res && mine === seq) renderFacets(res.facets); })
