@@ -163,3 +163,20 @@ def test_xbrl_files_and_what_edgar_renders_from_them_are_not_searched(demo_site)
     assert not any(label in b.text for b in doc.body)
     pages = {p.name for p in (demo_site / "filings" / filing.id).glob("*.html")}
     assert {"6-ex-101-lab.html", "8-xml.html", "15-json.html"} <= pages  # the linkbase, R1.htm, MetaLinks
+
+
+def test_a_filing_is_found_by_the_numbers_its_urls_show(demo_site):
+    """An accession number as EDGAR's Archives URLs write it (18 digits, pasted from
+    ``.../edgar/data/320193/000032019397000014/``) and the id of a filing without one (its
+    folder's number, shown in its URL and the listings) find the filing, as the dashed number of
+    a filing with a header always did."""
+    from site_search import search_site
+
+    queries = ["0000320193-97-000014", "000032019397000014", "0000943374-24-000509", "000-fafeb7603bdfca6a"]
+    found = search_site(demo_site, queries)
+    assert [r[0] for r in found["0000320193-97-000014"]] == ["0000320193-97-000014"]
+    assert [r[0] for r in found["000032019397000014"]] == ["0000320193-97-000014"]
+    assert [r[0] for r in found["0000943374-24-000509"]] == ["0000943374-24-000509"]
+    assert [r[0] for r in found["000-fafeb7603bdfca6a"]] == ["000-fafeb7603bdfca6a"]
+    doc = next(search_doc(f) for f in demo_filings() if f.id == "0000320193-97-000014")
+    assert "000032019397000014" in doc.form_text.split("\n")

@@ -55,7 +55,11 @@ class SearchDoc:
 
 def search_doc(filing: Filing) -> SearchDoc:
     """What search knows about one filing. ``form_text`` carries the identifiers a user may type
-    (form, accession number, CIKs, item codes, exhibit types and numbers, file numbers, tickers)."""
+    (form, accession number, CIKs, item codes, exhibit types and numbers, file numbers, tickers).
+
+    The accession number is there dashed and as EDGAR's Archives URLs write it (18 digits: a
+    user pastes it from ``.../edgar/data/320193/000032019397000014/``), and a filing without one
+    is found by its id (a folder's number, a file name), which its listings and URL show."""
     company = filing.company
     names = tuple(dict.fromkeys(f.name for f in filing.filers if f.name))
     ciks = tuple(sorted({f.cik for f in filing.filers if f.cik}))
@@ -65,6 +69,8 @@ def search_doc(filing: Filing) -> SearchDoc:
     ids = [
         filing.form or "",
         filing.accession_no or "",
+        (filing.accession_no or "").replace("-", ""),
+        filing.id if filing.id != filing.accession_no else "",
         *ciks,
         *items,
         *doc_types,
