@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from generator.model import Document, Filing
 from generator.parse.filing import folder_accession
+from generator.parse.states import place_name
 
 #: Decoded files a browser shows inline.
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "gif", "png", "bmp"})
@@ -34,6 +35,7 @@ def install_helpers(env: jinja2.Environment) -> None:
         or_not_stated=or_not_stated,
         thousands=lambda n: f"{n:,}" if isinstance(n, int) else n,
         phone=phone,
+        place=place,
         month_day=month_day,
         th_scope=th_scope,
     )
@@ -51,6 +53,14 @@ def named_by_folder(filing: Filing) -> bool:
     """True when a filing without a header's accession number is named by its folder's (the page
     says so: the number in its URL and breadcrumb is the folder's name, not a stated fact)."""
     return filing.accession_no is None and folder_accession(filing.source.path) == filing.id
+
+
+def place(code: str | None) -> str | None:
+    """EDGAR's code for a place outside the US states, with its name: "E9" -> "Cayman Islands
+    (E9)", "A6" -> "Ontario, Canada (A6)". A state's code ("DE") and anything else as written;
+    None stays None (not stated)."""
+    name = place_name(code)
+    return f"{name} ({code})" if name else code
 
 
 def or_not_stated(value: Any) -> Any:

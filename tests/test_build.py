@@ -182,3 +182,29 @@ def test_headerless_documents_in_accession_folders_are_named_by_the_folder(tmp_p
     assert b"the second company" in first
     for rec in map(read_json, (out / "filings").glob("*/filing.json")):
         assert rec["accession_no"] is None, "the folder's number names the page; it is not a fact"
+
+
+def test_a_foreign_filer_shows_its_places_by_name_beside_edgars_codes(tmp_path):
+    """EDGAR codes other countries and Canada's provinces ("E9", "K3", "A6"). The record keeps the
+    code as the header states it; the pages add the place's name, where they showed a bare "E9"."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "0000000009-24-000001.txt").write_text(
+        "<SEC-DOCUMENT>0000000009-24-000001.txt : 20240102\n<SEC-HEADER>0000000009-24-000001.hdr.sgml : 20240102\n"
+        "ACCESSION NUMBER:\t\t0000000009-24-000001\nCONFORMED SUBMISSION TYPE:\t6-K\nPUBLIC DOCUMENT COUNT:\t\t1\n"
+        "FILED AS OF DATE:\t\t20240102\n\nFILER:\n\n\tCOMPANY DATA:\t\n\t\tCOMPANY CONFORMED NAME:\t\t\tHARBOUR HOLDINGS LTD\n"
+        "\t\tCENTRAL INDEX KEY:\t\t\t0000000009\n\t\tSTATE OF INCORPORATION:\t\t\tE9\n\n\tBUSINESS ADDRESS:\t\n"
+        "\t\tSTREET 1:\t\t1 HARBOUR ROAD\n\t\tCITY:\t\t\tHONG KONG\n\t\tSTATE:\t\t\tK3\n\n\tMAIL ADDRESS:\t\n"
+        "\t\tSTREET 1:\t\t1 BAY STREET\n\t\tCITY:\t\t\tTORONTO\n\t\tSTATE:\t\t\tA6\n</SEC-HEADER>\n"
+        "<DOCUMENT>\n<TYPE>6-K\n<SEQUENCE>1\n<FILENAME>a.txt\n<TEXT>\nFORM 6-K\nREPORT OF FOREIGN PRIVATE ISSUER\n</TEXT>\n</DOCUMENT>\n"
+    )
+    report, lines = run_build(src, out, jobs=1)
+    assert report.failed == 0, lines
+    rec = read_json(out / "filings" / "0000000009-24-000001" / "filing.json")
+    assert rec["filers"][0]["state_of_incorporation"] == "E9"
+    assert rec["filers"][0]["business_address"]["state"] == "K3"
+    page = (out / "filings" / "0000000009-24-000001" / "index.html").read_text(encoding="utf-8")
+    assert "<dd>Cayman Islands (E9)" in page
+    assert "HONG KONG, Hong Kong (K3)" in page
+    company = next((out / "companies").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "Cayman Islands (E9)" in company and "TORONTO, Ontario, Canada (A6)" in company

@@ -17,7 +17,14 @@ from generator.parse.dates import find_dates, iso_date, parse_date
 from generator.parse.exhibits import find_exhibit_references
 from generator.parse.items import find_items
 from generator.parse.signatures import find_signatures
-from generator.parse.states import place_code, state_code
+from generator.parse.states import (
+    EDGAR_PLACES,
+    EDGAR_PROVINCE_CODES,
+    US_CODES,
+    place_code,
+    place_name,
+    state_code,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cover"
 SEED = FIXTURES / "000_fafeb7603bdfca6a.txt"
@@ -328,3 +335,15 @@ def test_cover_page_properties(text: str) -> None:
 def test_dates_found_are_valid(text: str) -> None:
     for start, end, iso in find_dates(text):
         assert 0 <= start < end <= len(text) and _valid_iso(iso)
+
+
+def test_edgars_place_codes_name_every_country_and_never_a_state() -> None:
+    """The table that names EDGAR's codes for places outside the US states: two characters each,
+    no US state's code among them, Canada's provinces as the header codes them."""
+    assert len(EDGAR_PLACES) > 240
+    assert all(re.fullmatch(r"[A-Z0-9]{2}", c) for c in EDGAR_PLACES)
+    assert not set(EDGAR_PLACES) & US_CODES
+    assert all(EDGAR_PLACES[code].endswith(", Canada") for code in EDGAR_PROVINCE_CODES.values())
+    assert place_name("E9") == "Cayman Islands" and place_name("x0") == "United Kingdom"
+    assert place_name("1T") == "Marshall Islands" and place_name("K3") == "Hong Kong"
+    assert place_name("DE") is None and place_name(None) is None and place_name("Q9") is None

@@ -109,7 +109,8 @@ def test_two_values_for_one_fact_state_nothing() -> None:
         ("EntityTaxIdentificationNumber", "00-0000000", "irs_number"),
         ("EntityTaxIdentificationNumber", "Not applicable", "irs_number"),
         ("DocumentType", "Other", "form"),
-        ("EntityIncorporationStateCountryCode", "E9", "state_of_incorporation"),  # not a US state
+        ("EntityIncorporationStateCountryCode", "XX", "state_of_incorporation"),  # EDGAR's "unknown"
+        ("EntityIncorporationStateCountryCode", "Z9", "state_of_incorporation"),  # no such code
         ("EntityFileNumber", "see below", "file_number"),
         ("DocumentPeriodEndDate", "2025-02-30", "period"),
     ],
@@ -319,3 +320,12 @@ def test_a_folder_of_only_edgars_xbrl_files_is_reported_not_made_a_filing(tmp_pa
     assert {o for o, _ in outcomes.values()} == {"failed"}
     assert all("only EDGAR's XBRL and rendering files" in r for _, r in outcomes.values())
     assert report.failed and any("FilingSummary.xml" in line or "report.css" in line for line in lines)
+
+
+@pytest.mark.parametrize(("value", "code"), [("E9", "E9"), ("1T", "1T"), ("A6", "A6"), ("de", "DE"), ("Delaware", "DE")])
+def test_incorporation_abroad_is_read_as_edgars_code(value: str, code: str) -> None:
+    """``dei:EntityIncorporationStateCountryCode`` takes EDGAR's code list, whose codes for other
+    countries the header uses too: a Cayman Islands company (E9), a Marshall Islands shipper (1T),
+    an Ontario one (A6). They were not stated, as no table of EDGAR's codes was kept."""
+    cover = read_tagged_cover(_fact("EntityIncorporationStateCountryCode", value) + _fact("EntityRegistrantName", "Acme"))
+    assert cover is not None and cover.state_of_incorporation == code

@@ -28,7 +28,7 @@ from dataclasses import fields, replace
 from generator.model import Address, CoverPage
 from generator.parse.cover_fields import FILE_RE
 from generator.parse.dates import month_number, parse_date
-from generator.parse.states import place_code, state_code
+from generator.parse.states import edgar_place_code, place_code, state_code
 
 #: An inline fact's start tag (``ix:nonNumeric``, and ``ix:nonFraction`` for completeness) or an
 #: XBRL instance's ``dei:`` element; group 1 the element name, group 2 the attributes.
@@ -57,6 +57,12 @@ _MONTH_DAY_RE = re.compile(r"^--([0-9]{2})-([0-9]{2})$")
 _MONTH_NAME_DAY_RE = re.compile(r"^([A-Za-z]{3,9}\.?)\s+([0-9]{1,2})$")
 
 
+def _incorporation(value: str | None) -> str | None:
+    """The dei type is EDGAR's code list ("DE", "E9" for the Cayman Islands); a state's name
+    ("Delaware"), which EDGAR's checks should refuse, is still read as its code."""
+    return edgar_place_code(value) or state_code(value)
+
+
 def read_tagged_cover(markup: str) -> CoverPage | None:
     """The cover-page facts that ``markup`` (inline XBRL HTML, or an XBRL instance) tags in the
     ``dei`` taxonomy, as a CoverPage whose ``tagged`` names the fields set; None when it tags none."""
@@ -70,7 +76,8 @@ def read_tagged_cover(markup: str) -> CoverPage | None:
         "cik": _cik(facts.get("EntityCentralIndexKey")),
         "form": _form(facts.get("DocumentType"), facts.get("AmendmentFlag")),
         "company_name": _name(facts.get("EntityRegistrantName")),
-        "state_of_incorporation": state_code(facts.get("EntityIncorporationStateCountryCode")),
+        # EDGAR's codes: a state's ("DE") or a country's ("E9", Cayman Islands)
+        "state_of_incorporation": _incorporation(facts.get("EntityIncorporationStateCountryCode")),
         "file_number": _file_number(facts.get("EntityFileNumber")),
         "irs_number": _irs(facts.get("EntityTaxIdentificationNumber")),
         "address": _address(facts),
