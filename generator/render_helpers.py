@@ -8,6 +8,8 @@ format; they never invent: a missing value stays "not stated".
 from __future__ import annotations
 
 import calendar
+import functools
+import json
 import re
 from typing import Any
 
@@ -16,7 +18,7 @@ from markupsafe import Markup
 
 from generator.model import Document, Filing
 from generator.parse.filing import folder_accession
-from generator.parse.states import place_name
+from generator.parse.states import EDGAR_PLACES, place_name
 
 #: Decoded files a browser shows inline.
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "gif", "png", "bmp"})
@@ -46,6 +48,7 @@ def install_helpers(env: jinja2.Environment) -> None:
         marks_of=Marks,
         document_by_sequence=document_by_sequence,
         named_by_folder=named_by_folder,
+        edgar_place_names=edgar_place_names,
     )
 
 
@@ -61,6 +64,14 @@ def place(code: str | None) -> str | None:
     None stays None (not stated)."""
     name = place_name(code)
     return f"{name} ({code})" if name else code
+
+
+@functools.cache
+def edgar_place_names() -> Markup:
+    """EDGAR's place codes and names as JSON for the search page, which labels the State facet's
+    "E9" as "E9 Cayman Islands" (a ``<script type="application/json">`` block: data, never run;
+    ``<`` escaped so no text in it can close the block)."""
+    return Markup(json.dumps(EDGAR_PLACES, sort_keys=True, separators=(",", ":")).replace("<", "\\u003c"))
 
 
 def or_not_stated(value: Any) -> Any:

@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT, read_json, run_build, tree_bytes
 
 SITE_SRC = ROOT / "site_src"
+FIXTURES = ROOT / "tests" / "fixtures"
 ACCESSION = re.compile(r"^\d{10}-\d{2}-\d{6}$")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -189,15 +190,7 @@ def test_a_foreign_filer_shows_its_places_by_name_beside_edgars_codes(tmp_path):
     code as the header states it; the pages add the place's name, where they showed a bare "E9"."""
     src, out = tmp_path / "src", tmp_path / "out"
     src.mkdir()
-    (src / "0000000009-24-000001.txt").write_text(
-        "<SEC-DOCUMENT>0000000009-24-000001.txt : 20240102\n<SEC-HEADER>0000000009-24-000001.hdr.sgml : 20240102\n"
-        "ACCESSION NUMBER:\t\t0000000009-24-000001\nCONFORMED SUBMISSION TYPE:\t6-K\nPUBLIC DOCUMENT COUNT:\t\t1\n"
-        "FILED AS OF DATE:\t\t20240102\n\nFILER:\n\n\tCOMPANY DATA:\t\n\t\tCOMPANY CONFORMED NAME:\t\t\tHARBOUR HOLDINGS LTD\n"
-        "\t\tCENTRAL INDEX KEY:\t\t\t0000000009\n\t\tSTATE OF INCORPORATION:\t\t\tE9\n\n\tBUSINESS ADDRESS:\t\n"
-        "\t\tSTREET 1:\t\t1 HARBOUR ROAD\n\t\tCITY:\t\t\tHONG KONG\n\t\tSTATE:\t\t\tK3\n\n\tMAIL ADDRESS:\t\n"
-        "\t\tSTREET 1:\t\t1 BAY STREET\n\t\tCITY:\t\t\tTORONTO\n\t\tSTATE:\t\t\tA6\n</SEC-HEADER>\n"
-        "<DOCUMENT>\n<TYPE>6-K\n<SEQUENCE>1\n<FILENAME>a.txt\n<TEXT>\nFORM 6-K\nREPORT OF FOREIGN PRIVATE ISSUER\n</TEXT>\n</DOCUMENT>\n"
-    )
+    shutil.copy(FIXTURES / "foreign-6-k.txt", src / "0000000009-24-000001.txt")
     report, lines = run_build(src, out, jobs=1)
     assert report.failed == 0, lines
     rec = read_json(out / "filings" / "0000000009-24-000001" / "filing.json")

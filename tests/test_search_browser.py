@@ -193,3 +193,20 @@ def test_a_phrase_no_filing_holds_shows_no_facets(server):
         page.wait_for_function("() => !document.querySelector('#search-status').textContent.startsWith('0 ')")
         page.wait_for_selector("#search-facets:not([aria-busy]) [data-facet=form] input", state="attached")
         assert page.locator("#search-facets input").count() > 0
+
+
+def test_the_state_facet_names_edgars_codes_for_places_abroad(tmp_path):
+    """A filer in Hong Kong is "K3" in EDGAR's header and in the State facet's value (the filter
+    ``state:K3``); its label names the place."""
+    import shutil
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(SITE_SRC / "filings" / "1990s" / "0000914760-99-000124.txt", src)
+    shutil.copy(SITE_SRC.parent / "tests" / "fixtures" / "foreign-6-k.txt", src / "0000000009-24-000001.txt")
+    run_build(src, tmp_path / "out", jobs=1)
+    with static_server(tmp_path / "out") as base, browser_page() as page:
+        page.goto(base + "search/index.html?q=form:6-K")
+        page.wait_for_selector("#search-facets:not([aria-busy]) [data-facet=state] input[value='K3']")
+        label = page.locator("[data-facet=state] label").first.inner_text()
+        assert "K3 Hong Kong" in label

@@ -8,6 +8,11 @@
   var root = document.currentScript.getAttribute('data-root') || '../';
   var FACETS = [['form', 'Form'], ['year', 'Year'], ['company', 'Company'], ['state', 'State'], ['exhibit', 'Exhibit type']];
   var PAGE = 20, DELAY = 120, SHOW_VALUES = 8;
+  // EDGAR's codes for places abroad, named ("E9" -> "Cayman Islands"), from the page itself
+  var PLACES = (function () {
+    var data = document.getElementById('search-place-names');
+    try { return data ? JSON.parse(data.textContent) : {}; } catch (e) { return {}; }
+  })();
   var input = document.getElementById('search-q');
   var sortSel = document.getElementById('search-sort');
   var status = document.getElementById('search-status');
@@ -119,7 +124,7 @@
         box.checked = chosen.indexOf(x.value) >= 0;
         box.addEventListener('change', function () { toggle(f[0], x.value, box.checked); });
         label.appendChild(box);
-        label.appendChild(el('span', {}, x.value));
+        label.appendChild(el('span', {}, f[0] === 'state' && PLACES[x.value] ? x.value + ' ' + PLACES[x.value] : x.value));
         label.appendChild(el('span', { class: 'count' }, String(x.count)));
         li.appendChild(label);
         ul.appendChild(li);
