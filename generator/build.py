@@ -504,11 +504,19 @@ def resolve_duplicates(results: list[UnitResult]) -> tuple[list[Filing], list[In
         key = r.filing.accession_no or _fingerprint_owner(r, by_fingerprint) or f"path:{r.paths[0]}"
         by_key.setdefault(key, []).append(r)
     filings: list[Filing] = []
+    groups = sorted(by_key.values(), key=lambda g: g[0].paths[0])
+    # A filing whose header states its accession number gets that id first: a headerless copy
+    # named by its folder's number (parse.filing.slug_id) that did not prove a duplicate must not
+    # take the number's URL from the filing that states it.
     used_ids: set[str] = set()
-    for group in sorted(by_key.values(), key=lambda g: g[0].paths[0]):
+    ids: dict[int, str] = {}
+    for g in sorted(groups, key=lambda g: (g[0].filing is None or g[0].filing.accession_no is None, g[0].paths[0])):
+        assert g[0].filing is not None
+        ids[id(g)] = _unique_id(g[0].filing.id, g[0].paths[0], used_ids)
+    for group in groups:
         winner, losers = group[0], group[1:]
         assert winner.filing is not None
-        fid = _unique_id(winner.filing.id, winner.paths[0], used_ids)
+        fid = ids[id(group)]
         dups = tuple(sorted(tuple(p for r in losers for p in r.paths) + winner.contained))
         filing = winner.filing
         if (filing.id, filing.duplicates) != (fid, dups):  # the same object when nothing changes

@@ -201,3 +201,20 @@ def test_a_foreign_filer_shows_its_places_by_name_beside_edgars_codes(tmp_path):
     assert "HONG KONG, Hong Kong (K3)" in page
     company = next((out / "companies").glob("*/index.html")).read_text(encoding="utf-8")
     assert "Cayman Islands (E9)" in company and "TORONTO, Ontario, Canada (A6)" in company
+
+
+def test_the_filing_that_states_an_accession_number_keeps_its_url(tmp_path):
+    """A headerless document named by its folder's number that is not a copy of the filing with
+    that number (another text) gets a suffixed id; the filing whose header states the number
+    keeps the plain one, whatever the order of their paths."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    folder = src / "a" / "sec-edgar-filings" / "0000914760" / "8-K" / "0000914760-99-000124"
+    folder.mkdir(parents=True)
+    (folder / "primary-document.html").write_text("<html><body><p>FORM 8-K</p><p>another text</p></body></html>")
+    shutil.copy(SITE_SRC / "filings" / "1990s" / "0000914760-99-000124.txt", src / "z-0000914760-99-000124.txt")
+    report, lines = run_build(src, out, jobs=1)
+    assert report.failed == 0, lines
+    by_path = {i.path: i.id for i in report.inputs}
+    assert by_path["z-0000914760-99-000124.txt"] == "0000914760-99-000124"
+    headerless = by_path[str((folder / "primary-document.html").relative_to(src))]
+    assert headerless.startswith("0000914760-99-000124-") and headerless != "0000914760-99-000124"
