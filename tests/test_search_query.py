@@ -73,3 +73,15 @@ def test_sync_reindexes_only_what_changed(tmp_path, docs):
     assert _ids(tmp_path, "zyxwv") == {docs[2].id}
     assert _ids(tmp_path, "") == {d.id for d in docs} - {docs[3].id}
     assert store.sync(tmp_path) == (0, 0)
+
+
+def test_the_command_line_finds_a_filing_by_its_archives_number_and_says_so_in_words(site):
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    one = CliRunner().invoke(cli, ["search", "000032019397000014", "--output", str(site)])
+    assert one.exit_code == 0 and one.output.splitlines()[0] == "1 filing matches:", one.output
+    assert "filings/0000320193-97-000014/index.html" in one.output
+    none = CliRunner().invoke(cli, ["search", "zzqqxxnothing", "--output", str(site)])
+    assert none.output.splitlines()[-1] == "0 filings match."

@@ -34,7 +34,9 @@ def run(query: str, site: Path, limit: int, sort: str, as_json: bool, echo: Call
         echo(json.dumps(found, indent=1, ensure_ascii=False, sort_keys=True))
         return 0
     shown = len(found["results"])
-    echo(f"{found['total']} filings match{f'; the first {shown}' if shown < found['total'] else ''}:")
+    total = found["total"]
+    matches = "1 filing matches" if total == 1 else f"{total} filings match"
+    echo(f"{matches}{f'; the first {shown}' if shown < total else ''}{':' if shown else '.'}")
     for r in found["results"]:
         echo(f"{r['filed'] or 'no date':10}  {r['form']:10}  {r['company']}  {r['url']}")
     return 0
