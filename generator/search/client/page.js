@@ -124,7 +124,8 @@
         box.checked = chosen.indexOf(x.value) >= 0;
         box.addEventListener('change', function () { toggle(f[0], x.value, box.checked); });
         label.appendChild(box);
-        label.appendChild(el('span', {}, f[0] === 'state' && PLACES[x.value] ? x.value + ' ' + PLACES[x.value] : x.value));
+        var named = f[0] === 'state' && Object.prototype.hasOwnProperty.call(PLACES, x.value);
+        label.appendChild(el('span', {}, named ? x.value + ' ' + PLACES[x.value] : x.value));
         label.appendChild(el('span', { class: 'count' }, String(x.count)));
         li.appendChild(label);
         ul.appendChild(li);
