@@ -347,3 +347,25 @@ def test_edgars_place_codes_name_every_country_and_never_a_state() -> None:
     assert place_name("E9") == "Cayman Islands" and place_name("x0") == "United Kingdom"
     assert place_name("1T") == "Marshall Islands" and place_name("K3") == "Hong Kong"
     assert place_name("DE") is None and place_name(None) is None and place_name("Q9") is None
+
+
+def test_a_registration_statements_address_block_above_its_phone_and_caption() -> None:
+    """S-1/S-3 covers put the phone between the address and one caption for both ("(Address,
+    including zip code, and telephone number ...)"); the phone line, "(201) 342-6676", opens with
+    a parenthesis like a caption and ended the block before the address was reached."""
+    text = (
+        "FORM S-3\nREGISTRATION STATEMENT\n\n                    PAGE AMERICA GROUP, INC.\n"
+        "     (Exact name of registrant as specified in its charter)\n\n"
+        "              New York                        13-2865787\n"
+        "  (State or other jurisdiction of         (I.R.S. Employer\n"
+        "    incorporation or organization)        Identification No.)\n\n"
+        "                        125 State Street\n                  Hackensack, New Jersey 07601\n"
+        "                         (201) 342-6676\n"
+        " (Address, including zip code, and telephone number, including\n"
+        "     area code, of registrant's principal executive offices)\n"
+    )
+    cover = read_cover_page(text)
+    assert cover.address == Address(
+        street1="125 State Street", city="Hackensack", state="NJ", zip="07601", phone="2013426676"
+    )
+    assert cover.state_of_incorporation == "NY" and cover.irs_number == "132865787"

@@ -166,10 +166,13 @@ def _lines_above_caption(cover: Cover, index: int) -> list[str]:
         line = _INLINE_CAPTION.sub(" ", cover.lines[j])
         if not line.strip():
             continue
+        if PHONE_RE.fullmatch(line.strip()):
+            # before the caption test: "(201) 342-6676" opens with a parenthesis like a caption,
+            # and sits between the address and an S-3's "(Address, including zip code, and
+            # telephone number ...)" caption
+            continue
         if is_caption(line) or IRS_RE.search(line) or _STATE_LABEL.any.search(line):
             break
-        if PHONE_RE.fullmatch(line.strip()):
-            continue
         picked.append(line)
     return picked[::-1]
 
