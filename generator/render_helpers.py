@@ -47,15 +47,23 @@ def install_helpers(env: jinja2.Environment) -> None:
         file_kind=file_kind,
         marks_of=Marks,
         document_by_sequence=document_by_sequence,
-        named_by_folder=named_by_folder,
+        named_after=named_after,
         edgar_place_names=edgar_place_names,
     )
 
 
-def named_by_folder(filing: Filing) -> bool:
-    """True when a filing without a header's accession number is named by its folder's (the page
-    says so: the number in its URL and breadcrumb is the folder's name, not a stated fact)."""
-    return filing.accession_no is None and folder_accession(filing.source.path) == filing.id
+_ACCESSION_ID = re.compile(r"^\d{10}-\d{2}-\d{6}$")
+
+
+def named_after(filing: Filing) -> str | None:
+    """"folder" or "file" when a filing without a header's accession number has an id that reads
+    like one, taken from its folder's or its file's name: the page says so, as the number in its
+    URL and breadcrumb is a name, not a stated fact. None otherwise."""
+    if filing.accession_no is not None or not _ACCESSION_ID.match(filing.id):
+        return None
+    if folder_accession(filing.source.path) == filing.id:
+        return "folder"
+    return "file" if filing.source.path.rpartition("/")[2].startswith(filing.id) else None
 
 
 def place(code: str | None) -> str | None:

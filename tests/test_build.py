@@ -218,3 +218,15 @@ def test_the_filing_that_states_an_accession_number_keeps_its_url(tmp_path):
     assert by_path["z-0000914760-99-000124.txt"] == "0000914760-99-000124"
     headerless = by_path[str((folder / "primary-document.html").relative_to(src))]
     assert headerless.startswith("0000914760-99-000124-") and headerless != "0000914760-99-000124"
+
+
+def test_a_page_named_by_a_number_that_is_no_stated_fact_says_where_it_comes_from(demo):
+    """A headerless filing whose id reads like an accession number (its file's or its folder's
+    name) says so beside "No accession number stated"; one named by another file name does not."""
+    out, _, _ = demo
+    page = (out / "filings" / "0000899681-95-000096" / "index.html").read_text(encoding="utf-8")
+    assert 'No accession number stated (the page is named after its file, <span class="mono">0000899681-95-000096' in page
+    page = (out / "filings" / "0000943374-24-000509" / "index.html").read_text(encoding="utf-8")
+    assert "No accession number stated (the page is named after its folder" in page
+    page = (out / "filings" / "000-fafeb7603bdfca6a" / "index.html").read_text(encoding="utf-8")
+    assert "No accession number stated ·" in page
