@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.model import SourceFile
-from generator.parse.filing import ACCESSION_FOLDER
+from generator.parse.filing import ACCESSION_NAME
 from generator.parse.folder import xbrl_file_name
 
 SNIFF_BYTES = 65536
@@ -345,7 +345,7 @@ def folder_hints(rel: str) -> tuple[str, str | None, str | None]:
     accession = cik = None
     layout = "flat"
     for part in parts[:-1]:
-        m = ACCESSION_FOLDER.match(part)
+        m = ACCESSION_NAME.match(part)
         if m:
             accession = f"{m[1]}-{m[2]}-{m[3]}"
             layout = "folder"

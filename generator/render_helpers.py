@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.model import Document, Filing
-from generator.parse.filing import folder_accession
+from generator.parse.filing import ACCESSION_NAME, folder_accession, slug_id
 from generator.parse.states import EDGAR_PLACES, place_name
 
 #: Decoded files a browser shows inline.
@@ -52,18 +52,14 @@ def install_helpers(env: jinja2.Environment) -> None:
     )
 
 
-_ACCESSION_ID = re.compile(r"^\d{10}-\d{2}-\d{6}$")
-
-
 def named_after(filing: Filing) -> str | None:
     """"folder" or "file" when a filing without a header's accession number has an id that reads
-    like one, taken from its folder's or its file's name: the page says so, as the number in its
-    URL and breadcrumb is a name, not a stated fact. None otherwise."""
-    if filing.accession_no is not None or not _ACCESSION_ID.match(filing.id):
+    like one, taken (by :func:`slug_id`) from its folder's or its file's name: the page says so, as
+    the number in its URL and breadcrumb is a name, not a stated fact. None otherwise."""
+    path = filing.source.path
+    if filing.accession_no is not None or not ACCESSION_NAME.match(filing.id) or slug_id(path) != filing.id:
         return None
-    if folder_accession(filing.source.path) == filing.id:
-        return "folder"
-    return "file" if filing.source.path.rpartition("/")[2].startswith(filing.id) else None
+    return "folder" if folder_accession(path) else "file"
 
 
 def place(code: str | None) -> str | None:

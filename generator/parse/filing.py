@@ -45,9 +45,9 @@ MAX_DECOMPRESSED = 1024**3
 #: copy, the engine tries fewer branches at each "<", and an HTML document has one every few
 #: characters).
 _INLINE_SGML = Label(r"</?(?:PAGE|TABLE|CAPTION|S|C|FN|F\d{1,2}|R\d{1,2})>")
-#: A folder named like an accession number, dashed or not (EDGAR's Archives and sec-edgar-downloader
-#: name a filing's folder so): ``discover`` groups its files, :func:`slug_id` names the filing by it.
-ACCESSION_FOLDER = re.compile(r"^(\d{10})-?(\d{2})-?(\d{6})$")
+#: A name that reads as an accession number, dashed or not. EDGAR's Archives and sec-edgar-downloader
+#: name a filing's folder so: ``discover`` groups its files, :func:`slug_id` names the filing by it.
+ACCESSION_NAME = re.compile(r"^(\d{10})-?(\d{2})-?(\d{6})$")
 _EIGHT_K = re.compile(r"^8-K(?:\d\d[A-Z]\d?)?(?:/A)?$|^ABS-15G", re.I)
 
 
@@ -416,7 +416,7 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 def folder_accession(path: str) -> str | None:
     """The dashed accession number the folder holding ``path`` is named by, if it is."""
-    m = ACCESSION_FOLDER.match(path.rpartition("/")[0].rpartition("/")[2])
+    m = ACCESSION_NAME.match(path.rpartition("/")[0].rpartition("/")[2])
     return f"{m[1]}-{m[2]}-{m[3]}" if m else None
 
 
