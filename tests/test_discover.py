@@ -109,7 +109,7 @@ def _apply(root, op: str, name: str) -> str:
         if not path.exists() and not path.is_symlink():
             os.symlink(root / "a.txt", path)
     elif op == "mkdir":
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a dangling link is there, as for "link"
             path.mkdir(parents=True)
     return str(path)
 
