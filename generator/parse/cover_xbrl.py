@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import fields, replace
 
 from generator.model import Address, CoverPage
-from generator.parse.cover_fields import FILE_RE
+from generator.parse.cover_fields import FILE_RE, IRS_RE
 from generator.parse.dates import month_number, parse_date
 from generator.parse.states import edgar_place_code, place_code, state_code
 
@@ -48,7 +48,6 @@ _CONTEXT_CHARS = 4_000
 _MAX_FACTS = 500
 
 _CIK_RE = re.compile(r"^[0-9]{10}$")  # [0-9]: \d takes any script's digits
-_IRS_RE = re.compile(r"^([0-9]{2})-?([0-9]{7})$")
 _FORM_RE = re.compile(r"^[0-9A-Z][0-9A-Z -]{0,14}(?:/A)?$")
 _ZIP_RE = re.compile(r"^(?:[0-9]{5}(?:-[0-9]{4})?|[A-Z][0-9][A-Z] ?[0-9][A-Z][0-9])$")
 _EIGHT_K = re.compile(r"^8-K")
@@ -217,9 +216,10 @@ def _month_day(value: str | None) -> str | None:
         month, day = int(m.group(1)), int(m.group(2))
     else:
         m = _MONTH_NAME_DAY_RE.match(value or "")
-        if not m or month_number(m.group(1)) is None:
+        named = month_number(m.group(1)) if m else None
+        if m is None or named is None:
             return None
-        month, day = month_number(m.group(1)) or 0, int(m.group(2))
+        month, day = named, int(m.group(2))
     if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(2000, month)[1]):
         return None
     return f"{month:02d}{day:02d}"
@@ -242,7 +242,7 @@ def _file_number(value: str | None) -> str | None:
 
 
 def _irs(value: str | None) -> str | None:
-    m = _IRS_RE.match(value or "")
+    m = IRS_RE.fullmatch(value) if value and value.isascii() else None  # ASCII: \d takes any script's digits
     digits = m.group(1) + m.group(2) if m else None
     return digits if digits and digits != "0" * 9 else None
 
