@@ -509,14 +509,14 @@ def resolve_duplicates(results: list[UnitResult]) -> tuple[list[Filing], list[In
     # named by its folder's number (parse.filing.slug_id) that did not prove a duplicate must not
     # take the number's URL from the filing that states it.
     used_ids: set[str] = set()
-    ids: dict[int, str] = {}
+    ids: dict[str, str] = {}  # the winner's first path (one per group) -> id
     for g in sorted(groups, key=lambda g: (g[0].filing is None or g[0].filing.accession_no is None, g[0].paths[0])):
         assert g[0].filing is not None
-        ids[id(g)] = _unique_id(g[0].filing.id, g[0].paths[0], used_ids)
+        ids[g[0].paths[0]] = _unique_id(g[0].filing.id, g[0].paths[0], used_ids)
     for group in groups:
         winner, losers = group[0], group[1:]
         assert winner.filing is not None
-        fid = ids[id(group)]
+        fid = ids[winner.paths[0]]
         dups = tuple(sorted(tuple(p for r in losers for p in r.paths) + winner.contained))
         filing = winner.filing
         if (filing.id, filing.duplicates) != (fid, dups):  # the same object when nothing changes
